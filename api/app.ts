@@ -1,0 +1,52 @@
+import Koa from 'koa';
+import Router from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
+import helmet from 'koa-helmet';
+import { DomainError } from '../domain/errors.ts';
+import type { AppDeps, AppState } from './context.ts';
+import { authenticate } from './middleware/authenticate.ts';
+import { entityManagerPerRequest } from './middleware/entity-manager.ts';
+import { problemHandler } from './middleware/problem.ts';
+import { requestContext } from './middleware/request-context.ts';
+import { docsRouter } from './openapi/docs.ts';
+import { buildOpenApiDocument } from './openapi/document.ts';
+import type { Route } from './route.ts';
+import { accountRoutes } from './routes/accounts.ts';
+import { healthRoutes } from './routes/health.ts';
+import { likeRoutes } from './routes/likes.ts';
+import { listingRoutes } from './routes/listings.ts';
+import { tradeRoutes } from './routes/trades.ts';
+
+export function apiRoutes(deps: AppDeps): Route[] {
+  return [...healthRoutes(deps), ...accountRoutes(deps), ...listingRoutes(), ...likeRoutes(), ...tradeRoutes()];
+}
+
+/** Builds the Koa application without listening, so tests can drive it in-process. */
+export function createApp(deps: AppDeps): Koa<AppState> {
+  const app = new Koa<AppState>();
+  app.proxy = deps.config.trustProxy;
+  const routes = apiRoutes(deps);
+  const openApi = buildOpenApiDocument(routes);
+
+  const router = new Router<AppState>();
+  for (const route of routes) router[route.spec.method](route.spec.path, route.handle);
+  router.get('/openapi.json', (ctx) => {
+    ctx.body = openApi;
+  });
+
+  app.use(requestContext(deps.logger));
+  app.use(problemHandler());
+  app.use(helmet());
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: deps.config.bodyLimit, encoding: 'utf-8' }));
+  app.use(entityManagerPerRequest(deps.orm));
+  app.use(authenticate(deps.accessTokens));
+  app.use(docsRouter().routes());
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: true }));
+  app.use(() => {
+    throw new DomainError('not_found', 'route-not-found', 'No such route.');
+  });
+  // Errors are answered by problemHandler; this only keeps Koa from printing them a second time.
+  app.silent = true;
+  return app;
+}

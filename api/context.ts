@@ -1,0 +1,27 @@
+import type { ParameterizedContext } from 'koa';
+import type { Redis } from 'ioredis';
+import type { Config } from '../infra/config.ts';
+import type { EntityManager, Orm } from '../infra/database.ts';
+import type { Logger } from '../infra/logger.ts';
+import type { AccessTokens, Caller } from '../domain/accounts/access-tokens.ts';
+
+/** What `createApp` needs from the outside; tests build it against their own database and prefix. */
+export interface AppDeps {
+  config: Config;
+  orm: Orm;
+  redis: Redis;
+  logger: Logger;
+  accessTokens: AccessTokens;
+  /** Flipped by the server on SIGTERM so that readiness fails before the listener closes. */
+  lifecycle: { shuttingDown: boolean };
+}
+
+export interface AppState {
+  requestId: string;
+  log: Logger;
+  /** A fresh EntityManager for this request only. */
+  em: EntityManager;
+  caller?: Caller;
+}
+
+export type AppContext = ParameterizedContext<AppState>;

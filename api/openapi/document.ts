@@ -1,0 +1,70 @@
+import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponseObject } from 'zod-openapi';
+import type { Route } from '../route.ts';
+import { Problem } from '../schemas/common.ts';
+
+/** Statuses any route may answer with, whatever it declares. */
+const ALWAYS = [413, 415, 429, 500];
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Malformed input (problem+json lists each field error)',
+  401: 'Missing, invalid or expired credentials',
+  403: 'Authenticated but not allowed',
+  404: 'No such resource',
+  409: 'Conflicts with the current state',
+  413: 'Body too large',
+  415: 'Body is not JSON',
+  422: 'Well-formed but not acceptable',
+  429: 'Too many requests; see Retry-After',
+  500: 'Unexpected failure (the body carries the request id)',
+  503: 'Not ready',
+};
+
+const toOpenApiPath = (path: string) => path.replace(/:([A-Za-z]+)/g, '{$1}');
+
+function operation(route: Route): ZodOpenApiOperationObject {
+  const { spec } = route;
+  const responses: Record<string, ZodOpenApiResponseObject> = {};
+  for (const [status, response] of Object.entries(spec.responses)) {
+    responses[status] = {
+      description: response.description,
+      ...(response.schema ? { content: { 'application/json': { schema: response.schema } } } : {}),
+    };
+  }
+  for (const status of [...spec.problems, ...ALWAYS]) {
+    responses[String(status)] = { description: DESCRIPTIONS[status] ?? 'Problem', content: { 'application/problem+json': { schema: Problem } } };
+  }
+  return {
+    operationId: spec.operationId,
+    summary: spec.summary,
+    ...(spec.description ? { description: spec.description } : {}),
+    tags: spec.tags,
+    ...(spec.auth === 'required' ? { security: [{ bearerAuth: [] }] } : {}),
+    ...(spec.auth === 'optional' ? { security: [{}, { bearerAuth: [] }] } : {}),
+    requestParams: {
+      ...(spec.params ? { path: spec.params } : {}),
+      ...(spec.query ? { query: spec.query } : {}),
+      ...(spec.headers ? { header: spec.headers } : {}),
+    },
+    ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: spec.body } } } } : {}),
+    responses: responses as ZodOpenApiOperationObject['responses'],
+  };
+}
+
+/** Builds the OpenAPI 3.1 document from the same route specs that validate requests. */
+export function buildOpenApiDocument(routes: Route[], extraPaths: ZodOpenApiPathsObject = {}) {
+  const paths: ZodOpenApiPathsObject = { ...extraPaths };
+  for (const route of routes) {
+    const path = toOpenApiPath(route.spec.path);
+    paths[path] = { ...paths[path], [route.spec.method]: operation(route) };
+  }
+  return createDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'gavel',
+      version: '1.0.0',
+      description: 'Second-hand marketplace with live auctions. Money is whole KRW won; times are UTC.',
+    },
+    components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    paths,
+  });
+}

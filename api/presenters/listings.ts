@@ -1,0 +1,31 @@
+import type { ListingView } from '../../domain/listings/listing-view.ts';
+import type { Page } from '../../domain/shared/page.ts';
+import type { TradeView } from '../../domain/trades/trade-view.ts';
+
+export const presentListing = (view: ListingView) => ({
+  id: view.id,
+  sellerId: view.sellerId,
+  seller: { id: view.sellerId, nickname: view.sellerNickname },
+  categoryId: view.categoryId,
+  title: view.title,
+  description: view.description,
+  imageUrls: view.imageUrls,
+  saleType: view.saleType,
+  price: view.price,
+  status: view.status,
+  likeCount: view.likeCount,
+  likedByMe: view.likedByMe,
+  createdAt: view.createdAt.toISOString(),
+  updatedAt: view.updatedAt.toISOString(),
+});
+
+export const presentTrade = (view: TradeView) => ({
+  ...view,
+  createdAt: view.createdAt.toISOString(),
+  completedAt: view.completedAt?.toISOString() ?? null,
+});
+
+export const presentPage = <T, U>(page: Page<T>, present: (item: T) => U) => ({
+  items: page.items.map(present),
+  nextCursor: page.nextCursor,
+});

@@ -1,0 +1,105 @@
+import type { Middleware } from 'koa';
+import type { z } from 'zod';
+import type { Caller } from '../domain/accounts/access-tokens.ts';
+import { DomainError, unauthorized } from '../domain/errors.ts';
+import type { EntityManager } from '../infra/database.ts';
+import type { AppContext, AppState } from './context.ts';
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/**
+ * Everything about one route that is not its behaviour. The same schemas validate the request,
+ * shape the response and generate `/openapi.json`, so the document cannot drift from the code.
+ */
+export interface RouteSpec {
+  method: HttpMethod;
+  /** Koa style, e.g. `/v1/listings/:id`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  auth: 'none' | 'optional' | 'required';
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  headers?: z.ZodObject;
+  body?: z.ZodType;
+  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  /** Problem statuses this route can answer with, beyond the ones every route can. */
+  problems: number[];
+}
+
+type Parsed<T> = T extends z.ZodType ? z.output<T> : undefined;
+
+export interface RouteInput<S extends RouteSpec> {
+  params: Parsed<S['params']>;
+  query: Parsed<S['query']>;
+  headers: Parsed<S['headers']>;
+  body: Parsed<S['body']>;
+  caller: S['auth'] extends 'required' ? Caller : Caller | undefined;
+  em: EntityManager;
+  ctx: AppContext;
+}
+
+export interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface Route {
+  spec: RouteSpec;
+  handle: Middleware<AppState>;
+}
+
+interface FieldError {
+  in: 'path' | 'query' | 'header' | 'body';
+  path: string;
+  message: string;
+}
+
+function check<T extends z.ZodType>(schema: T, value: unknown, where: FieldError['in'], errors: FieldError[]): z.output<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) {
+    errors.push({ in: where, path: issue.path.map(String).join('.'), message: issue.message });
+  }
+  return undefined as z.output<T>;
+}
+
+export function defineRoute<const S extends RouteSpec>(spec: S, handler: (input: RouteInput<S>) => Promise<Reply>): Route {
+  const handle: Middleware<AppState> = async (ctx) => {
+    if (spec.auth === 'required' && !ctx.state.caller) {
+      throw unauthorized('authentication-required', 'Send an access token as "Authorization: Bearer <token>".');
+    }
+    if (spec.body && ctx.request.length && ctx.request.is('application/json', 'application/*+json') === false) {
+      throw Object.assign(new Error('Send the body as application/json.'), { status: 415, expose: true });
+    }
+    const errors: FieldError[] = [];
+    const params = spec.params ? check(spec.params, ctx.params, 'path', errors) : undefined;
+    const query = spec.query ? check(spec.query, ctx.query, 'query', errors) : undefined;
+    const headers = spec.headers ? check(spec.headers, ctx.headers, 'header', errors) : undefined;
+    const body = spec.body ? check(spec.body, (ctx.request as { body?: unknown }).body, 'body', errors) : undefined;
+    if (errors.length) {
+      throw new DomainError('invalid', 'validation-failed', 'The request does not match the schema.', { errors });
+    }
+    const reply = await handler({
+      params,
+      query,
+      headers,
+      body,
+      caller: ctx.state.caller,
+      em: ctx.state.em,
+      ctx,
+    } as RouteInput<S>);
+    ctx.status = reply.status;
+    for (const [name, value] of Object.entries(reply.headers ?? {})) ctx.set(name, value);
+    if (reply.body !== undefined) {
+      // Responses pass through their schema: fields not declared there (a hash, a phone number
+      // meant for its owner only) are dropped even if a mapper forgets them.
+      const schema = spec.responses[reply.status]?.schema;
+      ctx.body = schema ? schema.parse(reply.body) : reply.body;
+    }
+  };
+  return { spec, handle };
+}

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import type { AccountDeps } from '../../domain/accounts/session.ts';
+import { login } from '../../domain/accounts/login.ts';
+import { logout, refreshSession } from '../../domain/accounts/refresh.ts';
+import { signup } from '../../domain/accounts/signup.ts';
+import { User } from '../../domain/accounts/user.entity.ts';
+import { unauthorized } from '../../domain/errors.ts';
+import type { AppDeps } from '../context.ts';
+import { presentMe, presentSession } from '../presenters/accounts.ts';
+import { defineRoute, type Route } from '../route.ts';
+import { LoginBody, Me, RefreshBody, SessionResponse, SignupBody } from '../schemas/accounts.ts';
+
+export function accountRoutes(deps: AppDeps): Route[] {
+  const account: AccountDeps = { accessTokens: deps.accessTokens, refreshTokenTtlS: deps.config.refreshTokenTtlS };
+  const ttl = deps.config.jwt.accessTtlS;
+  const tags = ['Accounts'];
+
+  return [
+    defineRoute(
+      {
+        method: 'post', path: '/v1/auth/signup', operationId: 'signup', summary: 'Create an account', tags, auth: 'none',
+        body: SignupBody,
+        responses: { 201: { description: 'Signed up and logged in', schema: SessionResponse } },
+        problems: [400, 409],
+      },
+      async ({ em, body }) => ({ status: 201, body: presentSession(await signup(em, account, body), ttl) }),
+    ),
+    defineRoute(
+      {
+        method: 'post', path: '/v1/auth/login', operationId: 'login', summary: 'Log in with phone and password', tags, auth: 'none',
+        body: LoginBody,
+        responses: { 200: { description: 'Logged in', schema: SessionResponse } },
+        problems: [400, 401],
+      },
+      async ({ em, body }) => ({ status: 200, body: presentSession(await login(em, account, body), ttl) }),
+    ),
+    defineRoute(
+      {
+        method: 'post', path: '/v1/auth/refresh', operationId: 'refresh', tags, auth: 'none',
+        summary: 'Trade a refresh token for a new pair',
+        description: 'Each refresh token works once. Presenting a spent one revokes every token of its login.',
+        body: RefreshBody,
+        responses: { 200: { description: 'A new token pair', schema: SessionResponse } },
+        problems: [400, 401],
+      },
+      async ({ em, body }) => ({ status: 200, body: presentSession(await refreshSession(em, account, body.refreshToken), ttl) }),
+    ),
+    defineRoute(
+      {
+        method: 'post', path: '/v1/auth/logout', operationId: 'logout', tags, auth: 'none',
+        summary: 'Revoke a refresh token and every token of its login',
+        body: RefreshBody,
+        responses: { 204: { description: 'Logged out (also when the token was unknown)' } },
+        problems: [400],
+      },
+      async ({ em, body }) => {
+        await logout(em, body.refreshToken);
+        return { status: 204 };
+      },
+    ),
+    defineRoute(
+      {
+        method: 'get', path: '/v1/me', operationId: 'getMe', summary: 'The caller', tags, auth: 'required',
+        responses: { 200: { description: 'The caller', schema: Me } },
+        problems: [401],
+      },
+      async ({ em, caller }) => {
+        const user = await em.findOne(User, caller.userId);
+        // A valid token of a deleted account is no longer a credential.
+        if (!user) throw unauthorized('invalid-token', 'The account behind this token no longer exists.');
+        return { status: 200, body: presentMe(user) };
+      },
+    ),
+  ];
+}

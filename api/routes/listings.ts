@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { Category as CategoryEntity } from '../../domain/listings/category.entity.ts';
+import { createFixedPriceListing } from '../../domain/listings/create-listing.ts';
+import { deleteListing } from '../../domain/listings/delete-listing.ts';
+import { findListingView } from '../../domain/listings/find-listing.ts';
+import { searchListings } from '../../domain/listings/search-listings.ts';
+import { updateListing } from '../../domain/listings/update-listing.ts';
+import { presentListing, presentPage } from '../presenters/listings.ts';
+import { defineRoute, type Route } from '../route.ts';
+import { IdParams, page } from '../schemas/common.ts';
+import { Category, FixedPriceListingBody, Listing, ListingPatchBody, ListingSearchQuery } from '../schemas/listings.ts';
+
+export function listingRoutes(): Route[] {
+  const tags = ['Listings'];
+  return [
+    defineRoute(
+      {
+        method: 'get', path: '/v1/categories', operationId: 'listCategories', summary: 'Categories a listing can be filed under', tags, auth: 'none',
+        responses: { 200: { description: 'All categories, in display order', schema: z.object({ items: z.array(Category) }) } },
+        problems: [],
+      },
+      async ({ em }) => {
+        const items = await em.find(CategoryEntity, {}, { orderBy: { position: 'asc' } });
+        return { status: 200, body: { items } };
+      },
+    ),
+    defineRoute(
+      {
+        method: 'get', path: '/v1/listings', operationId: 'searchListings', summary: 'Search and browse listings', tags, auth: 'optional',
+        query: ListingSearchQuery,
+        responses: { 200: { description: 'One page of listings', schema: page(Listing) } },
+        problems: [400],
+      },
+      async ({ em, query, caller }) => ({ status: 200, body: presentPage(await searchListings(em, query, caller?.userId), presentListing) }),
+    ),
+    defineRoute(
+      {
+        method: 'post', path: '/v1/listings', operationId: 'createListing', summary: 'List an item for sale', tags, auth: 'required',
+        body: FixedPriceListingBody,
+        responses: { 201: { description: 'The new listing', schema: Listing } },
+        problems: [400, 401],
+      },
+      async ({ em, body, caller }) => {
+        const listing = await createFixedPriceListing(em, caller.userId, body);
+        return {
+          status: 201,
+          headers: { Location: `/v1/listings/${listing.id}` },
+          body: presentListing(await findListingView(em, listing.id, caller.userId)),
+        };
+      },
+    ),
+    defineRoute(
+      {
+        method: 'get', path: '/v1/listings/:id', operationId: 'getListing', summary: 'One listing', tags, auth: 'optional',
+        params: IdParams,
+        responses: { 200: { description: 'The listing', schema: Listing } },
+        problems: [400, 404],
+      },
+      async ({ em, params, caller }) => ({ status: 200, body: presentListing(await findListingView(em, params.id, caller?.userId)) }),
+    ),
+    defineRoute(
+      {
+        method: 'patch', path: '/v1/listings/:id', operationId: 'updateListing', summary: 'Change a listing (seller only)', tags, auth: 'required',
+        params: IdParams,
+        body: ListingPatchBody,
+        responses: { 200: { description: 'The changed listing', schema: Listing } },
+        problems: [400, 401, 403, 404, 409],
+      },
+      async ({ em, params, body, caller }) => {
+        await updateListing(em, caller.userId, params.id, body);
+        return { status: 200, body: presentListing(await findListingView(em, params.id, caller.userId)) };
+      },
+    ),
+    defineRoute(
+      {
+        method: 'delete', path: '/v1/listings/:id', operationId: 'deleteListing', summary: 'Remove a listing (seller only)', tags, auth: 'required',
+        params: IdParams,
+        responses: { 204: { description: 'Removed' } },
+        problems: [400, 401, 403, 404, 409],
+      },
+      async ({ em, params, caller }) => {
+        await deleteListing(em, caller.userId, params.id);
+        return { status: 204 };
+      },
+    ),
+  ];
+}

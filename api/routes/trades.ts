@@ -1,0 +1,74 @@
+import { purchaseListing } from '../../domain/trades/purchase-listing.ts';
+import { cancelTrade, completeTrade } from '../../domain/trades/settle-trade.ts';
+import { findTradeView, listMyTrades } from '../../domain/trades/trade-view.ts';
+import { presentPage, presentTrade } from '../presenters/listings.ts';
+import { defineRoute, type Route } from '../route.ts';
+import { IdParams, page } from '../schemas/common.ts';
+import { MyTradesQuery, Trade } from '../schemas/trades.ts';
+
+export function tradeRoutes(): Route[] {
+  const tags = ['Trades'];
+  return [
+    defineRoute(
+      {
+        method: 'post', path: '/v1/listings/:id/purchase', operationId: 'purchaseListing', tags, auth: 'required',
+        summary: 'Buy a fixed-price listing',
+        description: 'Reserves the listing and opens a trade. When two buyers click at once, one gets 201 and the other 409.',
+        params: IdParams,
+        responses: { 201: { description: 'The trade', schema: Trade } },
+        problems: [400, 401, 403, 404, 409],
+      },
+      async ({ em, params, caller }) => {
+        const trade = await purchaseListing(em, caller.userId, params.id);
+        return { status: 201, headers: { Location: `/v1/trades/${trade.id}` }, body: presentTrade(await findTradeView(em, caller.userId, trade.id)) };
+      },
+    ),
+    defineRoute(
+      {
+        method: 'get', path: '/v1/trades/:id', operationId: 'getTrade', summary: 'One of my trades', tags, auth: 'required',
+        params: IdParams,
+        responses: { 200: { description: 'The trade', schema: Trade } },
+        problems: [400, 401, 403, 404],
+      },
+      async ({ em, params, caller }) => ({ status: 200, body: presentTrade(await findTradeView(em, caller.userId, params.id)) }),
+    ),
+    defineRoute(
+      {
+        method: 'post', path: '/v1/trades/:id/complete', operationId: 'completeTrade', tags, auth: 'required',
+        summary: 'Confirm the hand-over; the listing becomes sold',
+        params: IdParams,
+        responses: { 200: { description: 'The completed trade', schema: Trade } },
+        problems: [400, 401, 403, 404, 409],
+      },
+      async ({ em, params, caller }) => {
+        await completeTrade(em, caller.userId, params.id);
+        return { status: 200, body: presentTrade(await findTradeView(em, caller.userId, params.id)) };
+      },
+    ),
+    defineRoute(
+      {
+        method: 'post', path: '/v1/trades/:id/cancel', operationId: 'cancelTrade', tags, auth: 'required',
+        summary: 'Call a purchase off; the listing goes back on sale',
+        params: IdParams,
+        responses: { 200: { description: 'The cancelled trade', schema: Trade } },
+        problems: [400, 401, 403, 404, 409],
+      },
+      async ({ em, params, caller }) => {
+        await cancelTrade(em, caller.userId, params.id);
+        return { status: 200, body: presentTrade(await findTradeView(em, caller.userId, params.id)) };
+      },
+    ),
+    defineRoute(
+      {
+        method: 'get', path: '/v1/me/trades', operationId: 'listMyTrades', summary: 'My trades, newest first', tags, auth: 'required',
+        query: MyTradesQuery,
+        responses: { 200: { description: 'One page of trades', schema: page(Trade) } },
+        problems: [400, 401],
+      },
+      async ({ em, query, caller }) => ({
+        status: 200,
+        body: presentPage(await listMyTrades(em, caller.userId, query.role, query.cursor, query.limit), presentTrade),
+      }),
+    ),
+  ];
+}

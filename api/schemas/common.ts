@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import 'zod-openapi';
+
+/** Building blocks shared by the route schemas. */
+
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    requestId: z.string().optional(),
+  })
+  .loose()
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details; `type` ends with a stable code.' });
+
+export const Id = z.uuid().meta({ description: 'A UUID (time-ordered, version 7).' });
+
+export const IdParams = z.object({ id: Id });
+
+/** Whole KRW won. The upper bound keeps every amount exact in a JSON number. */
+export const Won = z.number().int().min(0).max(1_000_000_000_000).meta({ description: 'Amount in whole KRW won.' });
+
+export const Timestamp = z.iso.datetime().meta({ description: 'ISO-8601, UTC.' });
+
+export const PageQuery = z.object({
+  cursor: z.string().max(512).optional().meta({ description: 'The `nextCursor` of the previous page.' }),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+export const page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { LISTING_STATUSES, SALE_TYPES } from '../../domain/listings/listing-status.ts';
+import { LISTING_SORTS } from '../../domain/listings/search-listings.ts';
+import { Id, PageQuery, Timestamp, Won } from './common.ts';
+
+export const ListingStatus = z.enum(LISTING_STATUSES).meta({ description: 'on_sale 판매중, reserved 예약중, sold 거래완료' });
+export const SaleType = z.enum(SALE_TYPES);
+
+const Title = z.string().trim().min(1).max(100);
+const Description = z.string().max(5000);
+const CategoryId = z.number().int().min(1).max(1_000_000);
+const ImageUrls = z
+  .array(z.url({ protocol: /^https?$/ }).max(2048))
+  .max(10)
+  .meta({ description: 'Up to 10 http(s) image URLs, in display order.' });
+
+export const FixedPriceListingBody = z
+  .strictObject({ title: Title, description: Description, categoryId: CategoryId, imageUrls: ImageUrls.default([]), price: Won })
+  .meta({ id: 'NewFixedPriceListing' });
+
+export const ListingPatchBody = z
+  .strictObject({
+    title: Title.optional(),
+    description: Description.optional(),
+    categoryId: CategoryId.optional(),
+    imageUrls: ImageUrls.optional(),
+    price: Won.optional(),
+    status: ListingStatus.optional(),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, 'send at least one field to change')
+  .meta({ id: 'ListingPatch' });
+
+export const Listing = z
+  .object({
+    id: Id,
+    sellerId: Id,
+    seller: z.object({ id: Id, nickname: z.string() }),
+    categoryId: z.number().int(),
+    title: z.string(),
+    description: z.string(),
+    imageUrls: z.array(z.string()),
+    saleType: SaleType,
+    price: Won.meta({ description: 'The fixed price, or an auction listing’s current price.' }),
+    status: ListingStatus,
+    likeCount: z.number().int(),
+    likedByMe: z.boolean().nullable().meta({ description: 'null when the request is anonymous.' }),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .meta({ id: 'Listing' });
+
+const optionalInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max).optional();
+
+export const ListingSearchQuery = PageQuery.extend({
+  q: z.string().trim().max(100).optional().meta({ description: 'Words that must all appear (Korean words match inside compounds and before particles).' }),
+  categoryId: optionalInt(1, 1_000_000),
+  status: ListingStatus.optional(),
+  saleType: SaleType.optional(),
+  sellerId: Id.optional(),
+  minPrice: optionalInt(0, 1_000_000_000_000),
+  maxPrice: optionalInt(0, 1_000_000_000_000),
+  sort: z.enum(LISTING_SORTS).default('newest'),
+});
+
+export const Category = z.object({ id: z.number().int(), slug: z.string(), name: z.string() }).meta({ id: 'Category' });
+
+export const LikeState = z.object({ listingId: Id, liked: z.boolean(), likeCount: z.number().int() }).meta({ id: 'LikeState' });

@@ -1,0 +1,35 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app.ts';
+import type { AppDeps } from './context.ts';
+
+export interface RunningApi {
+  server: Server;
+  port: number;
+  /** Stops taking connections, lets in-flight requests finish (up to `graceMs`), then resolves. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export async function listen(deps: AppDeps, port = deps.config.port): Promise<RunningApi> {
+  const server = createServer(createApp(deps).callback());
+  // Longer than a typical load balancer's idle timeout, so it never reuses a socket we just closed.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => resolve());
+  });
+  return {
+    server,
+    port: (server.address() as AddressInfo).port,
+    async close(graceMs = 10_000) {
+      deps.lifecycle.shuttingDown = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      await closed;
+      clearTimeout(timer);
+    },
+  };
+}

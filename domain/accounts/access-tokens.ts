@@ -1,0 +1,52 @@
+import jwt from 'jsonwebtoken';
+import { unauthorized } from '../errors.ts';
+import type { Role } from './user.entity.ts';
+
+export interface Caller {
+  userId: string;
+  role: Role;
+}
+
+export interface AccessTokenSettings {
+  secret: string;
+  accessTtlS: number;
+  issuer: string;
+  audience: string;
+}
+
+export interface AccessTokens {
+  issue(caller: Caller): string;
+  verify(token: string): Caller;
+}
+
+const ALGORITHM = 'HS256';
+
+/** Short-lived JWTs. Verification pins the algorithm, so `alg: none` or RS/HS confusion cannot pass. */
+export function createAccessTokens(settings: AccessTokenSettings): AccessTokens {
+  return {
+    issue: ({ userId, role }) =>
+      jwt.sign({ role }, settings.secret, {
+        algorithm: ALGORITHM,
+        subject: userId,
+        expiresIn: settings.accessTtlS,
+        issuer: settings.issuer,
+        audience: settings.audience,
+      }),
+    verify(token) {
+      let payload: string | jwt.JwtPayload;
+      try {
+        payload = jwt.verify(token, settings.secret, {
+          algorithms: [ALGORITHM],
+          issuer: settings.issuer,
+          audience: settings.audience,
+        });
+      } catch {
+        throw unauthorized('invalid-token', 'The access token is invalid or expired.');
+      }
+      if (typeof payload === 'string' || !payload.sub || (payload.role !== 'user' && payload.role !== 'admin')) {
+        throw unauthorized('invalid-token', 'The access token is invalid or expired.');
+      }
+      return { userId: payload.sub, role: payload.role };
+    },
+  };
+}

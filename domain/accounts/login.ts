@@ -1,0 +1,15 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { unauthorized } from '../errors.ts';
+import { decoyHash, passwordMatches } from './passwords.ts';
+import { openSession, type AccountDeps, type Session } from './session.ts';
+import { User } from './user.entity.ts';
+
+export async function login(em: EntityManager, deps: AccountDeps, input: { phone: string; password: string }): Promise<Session> {
+  const user = await em.findOne(User, { phone: input.phone });
+  const matches = await passwordMatches(user?.passwordHash ?? (await decoyHash()), input.password);
+  // One answer for "no such phone" and "wrong password", so the endpoint cannot probe accounts.
+  if (!user || !matches) throw unauthorized('invalid-credentials', 'The phone number or password is wrong.');
+  const session = openSession(em, deps, user);
+  await em.flush();
+  return session;
+}

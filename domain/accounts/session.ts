@@ -1,0 +1,24 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { AccessTokens } from './access-tokens.ts';
+import { issueRefreshToken } from './refresh-tokens.ts';
+import type { User } from './user.entity.ts';
+
+export interface AccountDeps {
+  accessTokens: AccessTokens;
+  refreshTokenTtlS: number;
+}
+
+export interface Session {
+  user: User;
+  accessToken: string;
+  refreshToken: string;
+}
+
+/** A new token pair; the refresh token starts a family unless it continues one. The caller flushes. */
+export function openSession(em: EntityManager, deps: AccountDeps, user: User, familyId?: string): Session {
+  return {
+    user,
+    accessToken: deps.accessTokens.issue({ userId: user.id, role: user.role }),
+    refreshToken: issueRefreshToken(em, user, deps.refreshTokenTtlS, familyId),
+  };
+}

@@ -1,0 +1,27 @@
+import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import { conflict } from '../errors.ts';
+import { hashPassword } from './passwords.ts';
+import { openSession, type AccountDeps, type Session } from './session.ts';
+import { User } from './user.entity.ts';
+
+export interface SignupInput {
+  phone: string;
+  password: string;
+  nickname: string;
+}
+
+export async function signup(em: EntityManager, deps: AccountDeps, input: SignupInput): Promise<Session> {
+  const passwordHash = await hashPassword(input.password);
+  try {
+    return await em.transactional(async (tx) => {
+      const user = tx.create(User, { phone: input.phone, passwordHash, nickname: input.nickname });
+      return openSession(tx, deps, user);
+    });
+  } catch (error) {
+    // The unique index decides, so two simultaneous signups with one phone cannot both succeed.
+    if (error instanceof UniqueConstraintViolationException) {
+      throw conflict('phone-taken', 'An account with this phone number already exists.');
+    }
+    throw error;
+  }
+}

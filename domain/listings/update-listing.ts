@@ -1,0 +1,25 @@
+import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
+import { notFound } from '../errors.ts';
+import { Trade } from '../trades/trade.entity.ts';
+import { assertCategoryExists, type ListingContent } from './create-listing.ts';
+import { assertCanReprice, assertCanSetStatus, assertSeller } from './listing-rules.ts';
+import type { ListingStatus } from './listing-status.ts';
+import { Listing } from './listing.entity.ts';
+
+export type ListingPatch = Partial<ListingContent> & { price?: number; status?: ListingStatus };
+
+export async function updateListing(em: EntityManager, userId: string, listingId: string, patch: ListingPatch): Promise<void> {
+  await em.transactional(async (tx) => {
+    // Locked so that a purchase cannot slip in between the checks below and the write.
+    const listing = await tx.findOne(Listing, listingId, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!listing) throw notFound('listing');
+    assertSeller(listing, userId);
+    if (patch.categoryId !== undefined) await assertCategoryExists(tx, patch.categoryId);
+    if (patch.price !== undefined && patch.price !== listing.price) assertCanReprice(listing);
+    if (patch.status !== undefined && patch.status !== listing.status) {
+      const trades = await tx.count(Trade, { listingId, status: { $ne: 'cancelled' } });
+      assertCanSetStatus(listing, trades > 0);
+    }
+    tx.assign(listing, patch);
+  });
+}

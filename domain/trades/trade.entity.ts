@@ -1,0 +1,23 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { newId } from '../shared/ids.ts';
+
+export const TRADE_KINDS = ['purchase', 'auction'] as const;
+export const TRADE_STATUSES = ['pending', 'completed', 'cancelled'] as const;
+export type TradeStatus = (typeof TRADE_STATUSES)[number];
+
+export const Trade = defineEntity({
+  name: 'Trade',
+  tableName: 'trades',
+  properties: {
+    id: p.uuid().primary().onCreate(() => newId()),
+    listingId: p.uuid(),
+    sellerId: p.uuid(),
+    buyerId: p.uuid(),
+    price: p.bigint('number'),
+    kind: p.enum(TRADE_KINDS),
+    status: p.enum(TRADE_STATUSES).default('pending'),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    completedAt: p.datetime().nullable(),
+  },
+});
+export type Trade = InferEntity<typeof Trade>;

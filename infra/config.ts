@@ -1,0 +1,78 @@
+import { z } from 'zod';
+
+/**
+ * The only module that reads `process.env`. Everything else receives a `Config`.
+ * Invalid settings stop the process at start with one message naming every bad variable.
+ */
+const DEV_JWT_SECRET = 'gavel-development-secret-do-not-use-in-production';
+
+const seconds = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/gavel'),
+    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+    REDIS_KEY_PREFIX: z.string().regex(/^[a-zA-Z0-9_.-]+$/).default('gavel'),
+    JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    JWT_ACCESS_TTL_S: z.coerce.number().int().min(30).max(86_400).default(900),
+    REFRESH_TOKEN_TTL_S: z.coerce.number().int().min(60).default(30 * 86_400),
+    SNS_ENDPOINT: z.url().optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    TRUST_PROXY: z.stringbool().default(false),
+    BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i).default('100kb'),
+    AUCTION_MIN_DURATION_S: seconds(60),
+    SOFT_CLOSE_WINDOW_S: seconds(60),
+    SOFT_CLOSE_MAX_EXTENSION_S: seconds(1800),
+    BID_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).default(60),
+  })
+  .transform((env, ctx) => {
+    if (!env.JWT_SECRET && env.NODE_ENV === 'production') {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required when NODE_ENV=production' });
+      return z.NEVER;
+    }
+    return {
+      env: env.NODE_ENV,
+      port: env.PORT,
+      databaseUrl: env.DATABASE_URL,
+      databasePoolMax: env.DATABASE_POOL_MAX,
+      redisUrl: env.REDIS_URL,
+      redisKeyPrefix: env.REDIS_KEY_PREFIX,
+      jwt: {
+        secret: env.JWT_SECRET ?? DEV_JWT_SECRET,
+        accessTtlS: env.JWT_ACCESS_TTL_S,
+        issuer: 'gavel',
+        audience: 'gavel-api',
+      },
+      refreshTokenTtlS: env.REFRESH_TOKEN_TTL_S,
+      snsEndpoint: env.SNS_ENDPOINT,
+      logLevel: env.LOG_LEVEL,
+      bodyLimit: env.BODY_LIMIT,
+      trustProxy: env.TRUST_PROXY,
+      auctions: {
+        minDurationS: env.AUCTION_MIN_DURATION_S,
+        softCloseWindowS: env.SOFT_CLOSE_WINDOW_S,
+        softCloseMaxExtensionS: env.SOFT_CLOSE_MAX_EXTENSION_S,
+        bidRateLimitPerMin: env.BID_RATE_LIMIT_PER_MIN,
+      },
+    };
+  });
+
+export type Config = z.output<typeof schema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // An empty variable means "not set", as in most deployment tools.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

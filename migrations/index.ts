@@ -1,0 +1,4 @@
+import { Migration20261126000000_initial_schema } from './Migration20261126000000_initial_schema.ts';
+
+/** Applied in this order; listed explicitly so that bundles and containers need no folder scan. */
+export const migrations = [Migration20261126000000_initial_schema];
