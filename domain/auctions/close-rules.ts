@@ -1,0 +1,45 @@
+import { conflict, forbidden } from '../errors.ts';
+import type { AuctionState } from './auction-state.ts';
+import { assertNotClosed } from './open-auction-guard.ts';
+
+export type CloseDecision =
+  | { readonly result: 'not-due' }
+  | { readonly result: 'already-closed' }
+  | {
+      readonly result: 'closed';
+      readonly next: AuctionState;
+      readonly outcome: 'sold' | 'unsold';
+      readonly winnerId: string | null;
+      /** False when a reserve exists and the price did not reach it, so the seller can be told. */
+      readonly reserveMet: boolean;
+      readonly unsoldReason: 'no-bids' | 'reserve-not-met' | null;
+    };
+
+/** What a closing worker should do; "nothing to do" is a result, not an error, so jobs do not retry. */
+export function resolveClose(state: AuctionState, now: Date): CloseDecision {
+  if (state.status === 'closed' || state.outcome !== null) return { result: 'already-closed' };
+  if (now.getTime() < state.endsAt.getTime()) return { result: 'not-due' };
+
+  const hasBids = state.leaderId !== null;
+  const reserveMet = state.reservePrice === null || (hasBids && state.currentPrice >= state.reservePrice);
+  const sold = hasBids && reserveMet;
+  const outcome = sold ? 'sold' : 'unsold';
+  return {
+    result: 'closed',
+    next: { ...state, status: 'closed', outcome },
+    outcome,
+    winnerId: sold ? state.leaderId : null,
+    reserveMet,
+    unsoldReason: sold ? null : hasBids ? 'reserve-not-met' : 'no-bids',
+  };
+}
+
+/** The seller withdraws the auction; only possible before anyone has bid. */
+export function resolveCancel(state: AuctionState, byUserId: string, now: Date): { next: AuctionState } {
+  if (byUserId !== state.sellerId) throw forbidden('not-auction-seller', 'Only the seller can cancel this auction.');
+  assertNotClosed(state, now);
+  if (state.leaderId !== null || state.bidCount > 0) {
+    throw conflict('auction-has-bids', 'An auction cannot be cancelled once someone has bid.');
+  }
+  return { next: { ...state, status: 'closed', outcome: 'cancelled', endsAt: now } };
+}

@@ -1,0 +1,48 @@
+import test from 'ava';
+import { resolveBuyNow } from '../../../domain/auctions/buy-now-rules.ts';
+import { anAuction, ENDS_AT, MIDWAY, seconds, STARTS_AT, throwsDomainError } from './fixtures.ts';
+
+const withBuyNow = anAuction({ buyNowPrice: 100_000 });
+
+test('buy-now closes the auction, sold to the buyer at the buy-now price, ending now', (t) => {
+  const { next } = resolveBuyNow(withBuyNow, 'carol', MIDWAY);
+  t.like(next, {
+    status: 'closed',
+    outcome: 'sold',
+    leaderId: 'carol',
+    leaderMaxAmount: 100_000,
+    currentPrice: 100_000,
+    bidCount: 0,
+    originalEndsAt: ENDS_AT,
+  });
+  t.deepEqual(next.endsAt, MIDWAY);
+});
+
+test('buy-now overrides bids that stayed below its price', (t) => {
+  const bidOn = anAuction({ buyNowPrice: 100_000, leaderId: 'alice', leaderMaxAmount: 150_000, currentPrice: 99_999, bidCount: 4 });
+  t.like(resolveBuyNow(bidOn, 'carol', MIDWAY).next, { leaderId: 'carol', currentPrice: 100_000, bidCount: 4 });
+});
+
+test('buy-now is unavailable without a buy-now price', (t) => {
+  throwsDomainError(t, () => resolveBuyNow(anAuction(), 'carol', MIDWAY), 'conflict', 'buy-now-unavailable');
+});
+
+test('buy-now is unavailable once bidding reaches its price', (t) => {
+  const reached = anAuction({ buyNowPrice: 100_000, leaderId: 'alice', leaderMaxAmount: 100_000, currentPrice: 100_000, bidCount: 3 });
+  throwsDomainError(t, () => resolveBuyNow(reached, 'carol', MIDWAY), 'conflict', 'buy-now-unavailable');
+  const passed = anAuction({ buyNowPrice: 100_000, leaderId: 'alice', leaderMaxAmount: 130_000, currentPrice: 120_000, bidCount: 5 });
+  throwsDomainError(t, () => resolveBuyNow(passed, 'carol', MIDWAY), 'conflict', 'buy-now-unavailable');
+});
+
+test('the seller cannot buy their own auction', (t) => {
+  throwsDomainError(t, () => resolveBuyNow(withBuyNow, 'seller', MIDWAY), 'forbidden', 'own-auction');
+});
+
+test('buy-now needs an open auction', (t) => {
+  throwsDomainError(t, () => resolveBuyNow(withBuyNow, 'carol', seconds(STARTS_AT, -1)), 'conflict', 'auction-not-started');
+  throwsDomainError(t, () => resolveBuyNow(withBuyNow, 'carol', ENDS_AT), 'conflict', 'auction-closed');
+  const sold = anAuction({ buyNowPrice: 100_000, status: 'closed', outcome: 'sold' });
+  throwsDomainError(t, () => resolveBuyNow(sold, 'carol', MIDWAY), 'conflict', 'auction-closed');
+  const cancelled = anAuction({ buyNowPrice: 100_000, status: 'closed', outcome: 'cancelled' });
+  throwsDomainError(t, () => resolveBuyNow(cancelled, 'carol', MIDWAY), 'conflict', 'auction-cancelled');
+});

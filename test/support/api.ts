@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import type { AppDeps } from '../../api/context.ts';
+import { listen, type RunningApi } from '../../api/server.ts';
+import { createAccessTokens } from '../../domain/accounts/access-tokens.ts';
+import { loadConfig, type Config } from '../../infra/config.ts';
+import { createLogger } from '../../infra/logger.ts';
+import { createRedis } from '../../infra/redis.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+
+export interface HttpResult<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export interface TestApi {
+  baseUrl: string;
+  deps: AppDeps;
+  db: TestDatabase;
+  api: RunningApi;
+  request<T = any>(method: string, path: string, options?: { body?: unknown; token?: string; headers?: Record<string, string>; raw?: string }): Promise<HttpResult<T>>;
+  signup(overrides?: Partial<{ phone: string; password: string; nickname: string }>): Promise<TestUser>;
+  close(): Promise<void>;
+}
+
+export interface TestUser {
+  id: string;
+  phone: string;
+  password: string;
+  accessToken: string;
+  refreshToken: string;
+}
+
+let phoneCounter = 0;
+/** Distinct E.164 numbers per process; pid keeps parallel test files apart. */
+export const uniquePhone = () => `+8210${String(process.pid % 10_000).padStart(4, '0')}${String(phoneCounter++).padStart(4, '0')}`;
+
+/**
+ * The real app on an ephemeral port, with its own database and Redis key prefix, driven over
+ * HTTP exactly as a client would.
+ */
+export async function startTestApi(label: string, env: Record<string, string> = {}): Promise<TestApi> {
+  const db = await createTestDatabase(label);
+  const config: Config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: db.url,
+    REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    REDIS_KEY_PREFIX: `gavel_test_${label}_${randomBytes(4).toString('hex')}`,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...env,
+  });
+  const logger = createLogger(config.logLevel);
+  const redis = createRedis(config.redisUrl, 'commands');
+  const deps: AppDeps = {
+    config,
+    orm: db.orm,
+    redis,
+    logger,
+    accessTokens: createAccessTokens(config.jwt),
+    lifecycle: { shuttingDown: false },
+  };
+  const api = await listen(deps, 0);
+  const baseUrl = `http://127.0.0.1:${api.port}`;
+
+  const request: TestApi['request'] = async (method, path, options = {}) => {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body: string | undefined = options.raw;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const response = await fetch(baseUrl + path, { method, headers, body });
+    const text = await response.text();
+    const type = response.headers.get('content-type') ?? '';
+    return { status: response.status, headers: response.headers, body: type.includes('json') && text ? JSON.parse(text) : text };
+  };
+
+  return {
+    baseUrl,
+    deps,
+    db,
+    api,
+    request,
+    async signup(overrides = {}) {
+      const input = { phone: uniquePhone(), password: 'correct horse battery', nickname: `user${phoneCounter}`, ...overrides };
+      const res = await request('POST', '/v1/auth/signup', { body: input });
+      if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${JSON.stringify(res.body)}`);
+      return { id: res.body.user.id, phone: input.phone, password: input.password, accessToken: res.body.accessToken, refreshToken: res.body.refreshToken };
+    },
+    async close() {
+      await api.close(1000);
+      redis.disconnect();
+      await db.drop();
+    },
+  };
+}
