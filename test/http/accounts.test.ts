@@ -17,7 +17,7 @@ test('signup returns 201 with a token pair and the caller, and the password is s
   t.truthy(res.body.accessToken);
   t.truthy(res.body.refreshToken);
   t.like(res.body.user, { phone, nickname: '당근', role: 'user' });
-  const [row] = await app.db.orm.em.fork().execute('select password_hash from users where phone = ?', [phone]);
+  const [row] = await app.db.orm.em.fork().execute<any[]>('select password_hash from users where phone = ?', [phone]);
   t.regex(row.password_hash, /^\$argon2id\$/);
   t.false(JSON.stringify(row).includes('correct horse battery'));
 });
@@ -51,7 +51,7 @@ for (const [name, body] of [
     t.is(res.body.type, 'https://gavel.dev/problems/validation-failed');
     t.true(Array.isArray(res.body.errors) && res.body.errors.length > 0);
     // Every body above is bad only in one field; none may leave an account behind.
-    const created = await app.db.orm.em.fork().execute(`select count(*)::int as n from users where phone like '+82109999%' or nickname = 'x1'`);
+    const created = await app.db.orm.em.fork().execute<any[]>(`select count(*)::int as n from users where phone like '+82109999%' or nickname = 'x1'`);
     t.is(created[0].n, 0);
   });
 }
@@ -104,7 +104,7 @@ test('GET /v1/me without a token, with garbage, alg none, another algorithm, a b
 
 test('a token of a deleted account gives 401', async (t) => {
   const user = await app.signup();
-  await app.db.orm.em.fork().execute('delete from users where id = ?', [user.id]);
+  await app.db.orm.em.fork().execute<any[]>('delete from users where id = ?', [user.id]);
   t.is((await app.request('GET', '/v1/me', { token: user.accessToken })).status, 401);
 });
 
@@ -140,7 +140,7 @@ test('two concurrent refreshes with one token: one rotates, the other is treated
 
 test('a refresh token is stored only as a hash', async (t) => {
   const user = await app.signup();
-  const rows = await app.db.orm.em.fork().execute('select token_hash from refresh_tokens where user_id = ?', [user.id]);
+  const rows = await app.db.orm.em.fork().execute<any[]>('select token_hash from refresh_tokens where user_id = ?', [user.id]);
   t.is(rows.length, 1);
   t.not(rows[0].token_hash, user.refreshToken);
   t.regex(rows[0].token_hash, /^[0-9a-f]{64}$/);
