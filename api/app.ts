@@ -12,13 +12,14 @@ import { docsRouter } from './openapi/docs.ts';
 import { buildOpenApiDocument } from './openapi/document.ts';
 import type { Route } from './route.ts';
 import { accountRoutes } from './routes/accounts.ts';
+import { auctionRoutes } from './routes/auctions.ts';
 import { healthRoutes } from './routes/health.ts';
 import { likeRoutes } from './routes/likes.ts';
 import { listingRoutes } from './routes/listings.ts';
 import { tradeRoutes } from './routes/trades.ts';
 
 export function apiRoutes(deps: AppDeps): Route[] {
-  return [...healthRoutes(deps), ...accountRoutes(deps), ...listingRoutes(), ...likeRoutes(), ...tradeRoutes()];
+  return [...healthRoutes(deps), ...accountRoutes(deps), ...listingRoutes(), ...likeRoutes(), ...tradeRoutes(), ...auctionRoutes(deps)];
 }
 
 /** Builds the Koa application without listening, so tests can drive it in-process. */

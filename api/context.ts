@@ -4,6 +4,7 @@ import type { Config } from '../infra/config.ts';
 import type { EntityManager, Orm } from '../infra/database.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { AccessTokens, Caller } from '../domain/accounts/access-tokens.ts';
+import type { RateLimiter } from '../domain/auctions/rate-limiter.ts';
 
 /** What `createApp` needs from the outside; tests build it against their own database and prefix. */
 export interface AppDeps {
@@ -12,6 +13,7 @@ export interface AppDeps {
   redis: Redis;
   logger: Logger;
   accessTokens: AccessTokens;
+  bidRateLimiter: RateLimiter;
   /** Flipped by the server on SIGTERM so that readiness fails before the listener closes. */
   lifecycle: { shuttingDown: boolean };
 }

@@ -3,6 +3,7 @@ import type { AppDeps } from '../api/context.ts';
 import type { Config } from './config.ts';
 import { createOrm } from './database.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { createRateLimiters } from './rate-limiter.ts';
 import { createRedis } from './redis.ts';
 
 /** The wiring every process shares; entry points add what they mount. */
@@ -16,6 +17,7 @@ export async function createRuntime(config: Config, logger: Logger = createLogge
     redis,
     logger,
     accessTokens: createAccessTokens(config.jwt),
+    ...createRateLimiters(config, redis, logger),
     lifecycle: { shuttingDown: false },
   };
 }

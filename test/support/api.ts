@@ -4,6 +4,7 @@ import { listen, type RunningApi } from '../../api/server.ts';
 import { createAccessTokens } from '../../domain/accounts/access-tokens.ts';
 import { loadConfig, type Config } from '../../infra/config.ts';
 import { createLogger } from '../../infra/logger.ts';
+import { createRateLimiters } from '../../infra/rate-limiter.ts';
 import { createRedis } from '../../infra/redis.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
@@ -57,6 +58,7 @@ export async function startTestApi(label: string, env: Record<string, string> = 
     redis,
     logger,
     accessTokens: createAccessTokens(config.jwt),
+    ...createRateLimiters(config, redis, logger),
     lifecycle: { shuttingDown: false },
   };
   const api = await listen(deps, 0);

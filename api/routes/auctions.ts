@@ -1,0 +1,94 @@
+import { getAuction, listAuctionBids, listMyBids } from '../../domain/auctions/auction-queries.ts';
+import { buyNow } from '../../domain/auctions/buy-now.ts';
+import { incrementTable } from '../../domain/auctions/increment-table.ts';
+import { placeBid } from '../../domain/auctions/place-bid.ts';
+import type { AppDeps } from '../context.ts';
+import { defineRoute, type Route } from '../route.ts';
+import { BidHistoryItem, BuyNowResult, IdempotencyHeaders, IncrementTable, MyBid, PlacedBid, Auction, BidBody } from '../schemas/auctions.ts';
+import { IdParams, PageQuery, page } from '../schemas/common.ts';
+
+export function auctionRoutes(deps: AppDeps): Route[] {
+  const tags = ['Auctions'];
+  const bidDeps = { settings: deps.config.auctions, bidRateLimiter: deps.bidRateLimiter };
+  return [
+    defineRoute(
+      {
+        method: 'get', path: '/v1/auction-increments', operationId: 'getIncrementTable', tags, auth: 'none',
+        summary: 'The published minimum bid increment by price band',
+        responses: { 200: { description: 'Bands in ascending price order', schema: IncrementTable } },
+        problems: [],
+      },
+      async () => ({ status: 200, body: { items: incrementTable } }),
+    ),
+    defineRoute(
+      {
+        method: 'get', path: '/v1/auctions/:id', operationId: 'getAuction', summary: 'An auction’s current state', tags, auth: 'optional',
+        params: IdParams,
+        responses: { 200: { description: 'The auction', schema: Auction } },
+        problems: [400, 404],
+      },
+      async ({ em, params, caller }) => ({ status: 200, body: await getAuction(em, params.id, caller?.userId) }),
+    ),
+    defineRoute(
+      {
+        method: 'post', path: '/v1/auctions/:id/bids', operationId: 'placeBid', tags, auth: 'required',
+        summary: 'Bid, optionally with a proxy maximum',
+        description:
+          'Judged by the database clock under a row lock. With `maxAmount` the engine bids for you, eBay-style. ' +
+          'A repeat with the same Idempotency-Key and body returns the stored response; another body gives 422.',
+        params: IdParams,
+        headers: IdempotencyHeaders,
+        body: BidBody,
+        responses: { 201: { description: 'Accepted: the bid and the auction’s new state', schema: PlacedBid } },
+        problems: [400, 401, 403, 404, 409, 422, 429],
+      },
+      async ({ em, params, headers, body, caller }) => {
+        const result = await placeBid(em, bidDeps, {
+          auctionId: params.id,
+          bidderId: caller.userId,
+          amount: body.amount,
+          maxAmount: body.maxAmount,
+          idempotencyKey: headers['idempotency-key'],
+        });
+        return {
+          status: result.statusCode,
+          headers: { 'Idempotent-Replayed': String(result.replayed) },
+          body: result.response,
+        };
+      },
+    ),
+    defineRoute(
+      {
+        method: 'get', path: '/v1/auctions/:id/bids', operationId: 'listAuctionBids', summary: 'Bid history, newest first', tags, auth: 'none',
+        params: IdParams,
+        query: PageQuery,
+        responses: { 200: { description: 'One page of bids', schema: page(BidHistoryItem) } },
+        problems: [400, 404],
+      },
+      async ({ em, params, query }) => ({ status: 200, body: await listAuctionBids(em, params.id, query.cursor, query.limit) }),
+    ),
+    defineRoute(
+      {
+        method: 'post', path: '/v1/auctions/:id/buy-now', operationId: 'buyNow', tags, auth: 'required',
+        summary: 'End the auction at once at its buy-now price',
+        description: 'Possible while the auction is open and no bid has reached the buy-now price. Opens the trade.',
+        params: IdParams,
+        responses: { 201: { description: 'Bought: the closed auction and the new trade', schema: BuyNowResult } },
+        problems: [400, 401, 403, 404, 409],
+      },
+      async ({ em, params, caller }) => {
+        const result = await buyNow(em, caller.userId, params.id);
+        return { status: 201, headers: { Location: `/v1/trades/${result.tradeId}` }, body: result };
+      },
+    ),
+    defineRoute(
+      {
+        method: 'get', path: '/v1/me/bids', operationId: 'listMyBids', summary: 'Auctions I have bid on, and whether I lead', tags, auth: 'required',
+        query: PageQuery,
+        responses: { 200: { description: 'One page, most recent bid first', schema: page(MyBid) } },
+        problems: [400, 401],
+      },
+      async ({ em, query, caller }) => ({ status: 200, body: await listMyBids(em, caller.userId, query.cursor, query.limit) }),
+    ),
+  ];
+}

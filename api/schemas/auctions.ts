@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { Id, PageQuery, Timestamp, Won } from './common.ts';
+
+const PositiveWon = Won.min(1);
+
+export const NewAuctionTerms = z
+  .strictObject({
+    startPrice: PositiveWon,
+    endsAt: Timestamp,
+    startsAt: Timestamp.optional().meta({ description: 'Defaults to now.' }),
+    buyNowPrice: PositiveWon.optional(),
+    reservePrice: PositiveWon.optional().meta({ description: 'Secret; bidders only learn whether it is met.' }),
+  })
+  .meta({ id: 'NewAuctionTerms' });
+
+export const Auction = z
+  .object({
+    id: Id,
+    listingId: Id,
+    sellerId: Id,
+    status: z.enum(['scheduled', 'open', 'closed']),
+    outcome: z.enum(['sold', 'unsold', 'cancelled']).nullable(),
+    startPrice: Won,
+    currentPrice: Won,
+    minimumBid: Won.meta({ description: 'The least the next bid may offer (see /v1/auction-increments).' }),
+    leaderId: Id.nullable(),
+    bidCount: z.number().int(),
+    startsAt: Timestamp,
+    endsAt: Timestamp,
+    buyNowPrice: Won.nullable(),
+    buyNowAvailable: z.boolean(),
+    reserveMet: z.boolean().nullable().meta({ description: 'null when the auction has no reserve price.' }),
+    myMaxAmount: Won.nullable().meta({ description: 'Your proxy maximum, shown only to the current leader.' }),
+  })
+  .meta({ id: 'Auction' });
+
+export const BidBody = z
+  .strictObject({
+    amount: PositiveWon,
+    maxAmount: PositiveWon.optional().meta({ description: 'Proxy bidding: the engine bids for you up to this amount.' }),
+  })
+  .meta({ id: 'NewBid' });
+
+export const IdempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+    .optional()
+    .meta({ description: 'Repeat a request safely: the same key and body return the stored response for 24 hours.' }),
+});
+
+export const PlacedBid = z
+  .object({
+    bid: z.object({
+      id: Id,
+      auctionId: Id,
+      amount: Won,
+      maxAmount: Won.nullable(),
+      kind: z.enum(['bid', 'max_raise']),
+      createdAt: Timestamp,
+    }),
+    leading: z.boolean(),
+    auction: Auction,
+  })
+  .meta({ id: 'PlacedBid' });
+
+export const BidHistoryItem = z
+  .object({ id: Id, bidderId: Id, amount: Won, automatic: z.boolean(), createdAt: Timestamp })
+  .meta({ id: 'BidHistoryItem' });
+
+export const MyBid = z
+  .object({ auction: Auction, listingTitle: z.string(), myHighestBid: Won, leading: z.boolean(), lastBidAt: Timestamp })
+  .meta({ id: 'MyBid' });
+
+export const BuyNowResult = z.object({ auction: Auction, tradeId: Id }).meta({ id: 'BuyNowResult' });
+
+export const IncrementTable = z
+  .object({ items: z.array(z.object({ fromPrice: Won, toPrice: Won.nullable(), increment: Won })) })
+  .meta({ id: 'IncrementTable' });
+

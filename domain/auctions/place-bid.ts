@@ -1,0 +1,77 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { notFound } from '../errors.ts';
+import { newId } from '../shared/ids.ts';
+import type { AuctionSettings } from './auction-settings.ts';
+import { eventFor, lockAuction, writeAuctionChange } from './auction-store.ts';
+import { auctionViewFor, type AuctionView } from './auction-view-for.ts';
+import { findStoredResponse, requestHash, type StoredResponse } from './idempotency.ts';
+import { resolveBid, type BidKind } from './place-bid-rules.ts';
+import type { RateLimiter } from './rate-limiter.ts';
+
+export interface PlaceBidInput {
+  auctionId: string;
+  bidderId: string;
+  amount: number;
+  maxAmount?: number | undefined;
+  idempotencyKey?: string | undefined;
+}
+
+export interface PlacedBid {
+  bid: { id: string; auctionId: string; amount: number; maxAmount: number | null; kind: BidKind; createdAt: string };
+  /** Whether the bidder leads after the engine has run every proxy bid. */
+  leading: boolean;
+  auction: AuctionView;
+}
+
+export interface PlaceBidDeps {
+  settings: AuctionSettings;
+  bidRateLimiter: RateLimiter;
+}
+
+/** Signals that a concurrent request with the same key committed first; rolls this one back. */
+class KeyTakenMeanwhile extends Error {}
+
+/**
+ * Places a bid. Everything slow or remote (idempotency lookup, the Redis rate limit) happens
+ * before the row lock; inside it there are two statements: lock-and-read, then one write.
+ */
+export async function placeBid(em: EntityManager, deps: PlaceBidDeps, input: PlaceBidInput): Promise<StoredResponse & { replayed: boolean }> {
+  const { auctionId, bidderId, idempotencyKey } = input;
+  const hash = requestHash('placeBid', auctionId, { amount: input.amount, maxAmount: input.maxAmount ?? null });
+  if (idempotencyKey) {
+    const stored = await findStoredResponse(em, bidderId, idempotencyKey, hash);
+    if (stored) return { ...stored, replayed: true };
+  }
+  await deps.bidRateLimiter.consume(bidderId);
+
+  try {
+    const response = await em.transactional(async (tx) => {
+      const locked = await lockAuction(tx, auctionId);
+      if (!locked) throw notFound('auction');
+      const resolution = resolveBid(locked.state, { bidderId, amount: input.amount, maxAmount: input.maxAmount }, deps.settings, locked.now);
+      const bids = resolution.bids.map((bid) => ({ ...bid, id: newId() }));
+      const own = bids.findLast((bid) => bid.bidderId === bidderId && bid.kind !== 'proxy')!;
+      const visible = bids.some((bid) => bid.kind !== 'max_raise');
+      const event = visible ? eventFor('bid', resolution.next, locked.eventSeq + 1, resolution.extended, locked.now) : null;
+      const placed: PlacedBid = {
+        bid: { id: own.id, auctionId, amount: own.amount, maxAmount: own.maxAmount, kind: own.kind, createdAt: locked.now.toISOString() },
+        leading: resolution.next.leaderId === bidderId,
+        auction: auctionViewFor(resolution.next, locked.listingId, locked.now, bidderId),
+      };
+      const stored = await writeAuctionChange(tx, {
+        locked,
+        next: resolution.next,
+        bids,
+        event,
+        idempotency: idempotencyKey ? { userId: bidderId, key: idempotencyKey, requestHash: hash, statusCode: 201, response: placed } : null,
+      });
+      if (idempotencyKey && !stored) throw new KeyTakenMeanwhile();
+      return placed;
+    });
+    return { statusCode: 201, response, replayed: false };
+  } catch (error) {
+    if (!(error instanceof KeyTakenMeanwhile)) throw error;
+    const stored = await findStoredResponse(em, bidderId, idempotencyKey!, hash);
+    return { ...stored!, replayed: true };
+  }
+}
