@@ -6,11 +6,15 @@ import { Id, PageQuery, Timestamp, Won } from './common.ts';
 export const ListingStatus = z.enum(LISTING_STATUSES).meta({ description: 'on_sale 판매중, reserved 예약중, sold 거래완료' });
 export const SaleType = z.enum(SALE_TYPES);
 
-const Title = z.string().trim().min(1).max(100);
-const Description = z.string().max(5000);
+// PostgreSQL text cannot hold U+0000: refused here it is a 400, not a failed insert (a 500).
+const NO_NUL = /^[^\u0000]*$/;
+const noNul = 'must not contain NUL characters';
+
+const Title = z.string().trim().min(1).max(100).regex(NO_NUL, noNul);
+const Description = z.string().max(5000).regex(NO_NUL, noNul);
 const CategoryId = z.number().int().min(1).max(1_000_000);
 const ImageUrls = z
-  .array(z.url({ protocol: /^https?$/ }).max(2048))
+  .array(z.url({ protocol: /^https?$/ }).max(2048).regex(NO_NUL, noNul))
   .max(10)
   .meta({ description: 'Up to 10 http(s) image URLs, in display order.' });
 
@@ -49,10 +53,12 @@ export const Listing = z
   })
   .meta({ id: 'Listing' });
 
-const optionalInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max).optional();
+// Digits only: plain coercion would read `maxPrice=` as 0 (only free items) and accept `0x10` or `1e3`.
+const optionalInt = (min: number, max: number) =>
+  z.string().regex(/^\d{1,16}$/, 'must be a whole number').pipe(z.coerce.number<string>().int().min(min).max(max)).optional();
 
 export const ListingSearchQuery = PageQuery.extend({
-  q: z.string().trim().max(100).optional().meta({ description: 'Words that must all appear (Korean words match inside compounds and before particles).' }),
+  q: z.string().trim().max(100).regex(NO_NUL, noNul).optional().meta({ description: 'Words that must all appear (Korean words match inside compounds and before particles).' }),
   categoryId: optionalInt(1, 1_000_000),
   status: ListingStatus.optional(),
   saleType: SaleType.optional(),

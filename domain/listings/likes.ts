@@ -11,16 +11,19 @@ export interface LikeState {
 }
 
 // One statement each, so the like row and the counter cannot disagree and a repeated PUT or
-// DELETE is a no-op (both are idempotent, as their HTTP methods promise).
+// DELETE is a no-op (both are idempotent, as their HTTP methods promise). The listing row is
+// locked first, so a request that waited for a concurrent one reads the listing as that one left
+// it, not as the statement's older snapshot saw it: a repeated like reports the count its twin
+// made (not "liked, 0 likes"), and a listing deleted meanwhile is a 404 (not a foreign-key 500).
 const LIKE = `
-  with target as (select id, like_count from listings where id = ?),
+  with target as (select id, like_count from listings where id = ? for no key update),
   added as (insert into listing_likes (user_id, listing_id) select ?, id from target on conflict do nothing returning listing_id),
   counted as (update listings set like_count = like_count + 1 where id in (select listing_id from added) returning like_count)
   select (select count(*) from target)::int as found,
          coalesce((select like_count from counted), (select like_count from target)) as like_count`;
 
 const UNLIKE = `
-  with target as (select id, like_count from listings where id = ?),
+  with target as (select id, like_count from listings where id = ? for no key update),
   removed as (delete from listing_likes where user_id = ? and listing_id in (select id from target) returning listing_id),
   counted as (update listings set like_count = like_count - 1 where id in (select listing_id from removed) returning like_count)
   select (select count(*) from target)::int as found,
