@@ -41,12 +41,17 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: deps.config.bodyLimit, encoding: 'utf-8' }));
   app.use(entityManagerPerRequest(deps.orm));
   app.use(authenticate(deps.accessTokens));
+  // Wraps the routers: what they leave without a body (no path matched, or allowedMethods set
+  // 405/501 and an Allow header for a known path) becomes a problem+json answer.
+  app.use(async (ctx, next) => {
+    await next();
+    if (ctx.body != null) return;
+    if (ctx.status === 404) throw new DomainError('not_found', 'route-not-found', 'No such route.');
+    if (ctx.status === 405 || ctx.status === 501) throw Object.assign(new Error(`This path answers ${ctx.response.get('Allow')}.`), { status: ctx.status, expose: true });
+  });
   app.use(docsRouter().routes());
   app.use(router.routes());
-  app.use(router.allowedMethods({ throw: true }));
-  app.use(() => {
-    throw new DomainError('not_found', 'route-not-found', 'No such route.');
-  });
+  app.use(router.allowedMethods());
   // Errors are answered by problemHandler; this only keeps Koa from printing them a second time.
   app.silent = true;
   return app;

@@ -72,7 +72,10 @@ export function defineRoute<const S extends RouteSpec>(spec: S, handler: (input:
     if (spec.auth === 'required' && !ctx.state.caller) {
       throw unauthorized('authentication-required', 'Send an access token as "Authorization: Bearer <token>".');
     }
-    if (spec.body && ctx.request.length && ctx.request.is('application/json', 'application/*+json') === false) {
+    // Only what the body parser reads as JSON: any other type would arrive here as an empty body.
+    // A chunked body has no length but is a body all the same.
+    const hasBody = Boolean(ctx.request.length || ctx.get('Transfer-Encoding'));
+    if (spec.body && hasBody && ctx.request.is('application/json') === false) {
       throw Object.assign(new Error('Send the body as application/json.'), { status: 415, expose: true });
     }
     const errors: FieldError[] = [];

@@ -6,19 +6,32 @@ import { z } from 'zod';
  */
 const DEV_JWT_SECRET = 'gavel-development-secret-do-not-use-in-production';
 
-const seconds = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+/** Digits only: `z.coerce.number()` would read " " as 0 and "0x10" as 16. */
+const wholeNumber = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
+    .default(fallback);
+
+const seconds = (fallback: number) => wholeNumber(0, 10 * 365 * 86_400, fallback);
+
+/** Runs even when other variables are bad too, so one start names every problem at once. */
+const ALWAYS = { when: () => true };
 
 const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PORT: wholeNumber(0, 65535, 3000),
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/gavel'),
-    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+    DATABASE_POOL_MAX: wholeNumber(1, 200, 10),
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
     REDIS_KEY_PREFIX: z.string().regex(/^[a-zA-Z0-9_.-]+$/).default('gavel'),
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-    JWT_ACCESS_TTL_S: z.coerce.number().int().min(30).max(86_400).default(900),
-    REFRESH_TOKEN_TTL_S: z.coerce.number().int().min(60).default(30 * 86_400),
+    JWT_ACCESS_TTL_S: wholeNumber(30, 86_400, 900),
+    REFRESH_TOKEN_TTL_S: wholeNumber(60, 365 * 86_400, 30 * 86_400),
     SNS_ENDPOINT: z.url().optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     TRUST_PROXY: z.stringbool().default(false),
@@ -26,13 +39,15 @@ const schema = z
     AUCTION_MIN_DURATION_S: seconds(60),
     SOFT_CLOSE_WINDOW_S: seconds(60),
     SOFT_CLOSE_MAX_EXTENSION_S: seconds(1800),
-    BID_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).default(60),
+    BID_RATE_LIMIT_PER_MIN: wholeNumber(1, 1_000_000, 60),
   })
-  .transform((env, ctx) => {
-    if (!env.JWT_SECRET && env.NODE_ENV === 'production') {
-      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required when NODE_ENV=production' });
-      return z.NEVER;
-    }
+  .refine((env) => env.NODE_ENV !== 'production' || env.JWT_SECRET, { ...ALWAYS, path: ['JWT_SECRET'], message: 'is required when NODE_ENV=production' })
+  .refine((env) => env.NODE_ENV !== 'production' || env.JWT_SECRET !== DEV_JWT_SECRET, {
+    ...ALWAYS,
+    path: ['JWT_SECRET'],
+    message: 'must not be the development default when NODE_ENV=production',
+  })
+  .transform((env) => {
     return {
       env: env.NODE_ENV,
       port: env.PORT,

@@ -48,8 +48,11 @@ export function toProblem(error: unknown): Problem {
     const status = STATUS_BY_KIND[error.kind];
     return { type: PROBLEM_TYPE_BASE + error.code, title: TITLE_BY_STATUS[status]!, status, detail: error.message, ...withoutStandardMembers(error.extras) };
   }
+  const bodyProblem = unparsableBody(error);
+  if (bodyProblem) return bodyProblem;
   const httpStatus = (error as { status?: unknown })?.status;
-  if (typeof httpStatus === 'number' && httpStatus >= 400 && httpStatus < 500) {
+  // 501 is what the router answers for a method it knows nothing about; it is not our failure.
+  if (typeof httpStatus === 'number' && ((httpStatus >= 400 && httpStatus < 500) || httpStatus === 501)) {
     const code = httpErrorCode(httpStatus, error);
     const expose = (error as { expose?: boolean }).expose;
     return {
@@ -62,6 +65,45 @@ export function toProblem(error: unknown): Problem {
   return { type: PROBLEM_TYPE_BASE + 'internal-error', title: TITLE_BY_STATUS[500]!, status: 500, detail: 'Something went wrong on our side.' };
 }
 
+/**
+ * The JSON body parser (co-body) throws a bare SyntaxError with `status: 400` and the raw text as
+ * `body`: for text that is not JSON, for JSON that is not an object or array (strict mode refuses
+ * `null`, `"text"`, `42`) and for a `__proto__` member. Only the first is malformed JSON; the others
+ * are answered like any schema mismatch. A body whose gzip or deflate encoding is corrupt fails
+ * inside zlib, with no status at all.
+ */
+function unparsableBody(error: unknown): Problem | undefined {
+  const zlibCode = (error as { code?: unknown })?.code;
+  if (typeof zlibCode === 'string' && /^Z_[A-Z_]+$/.test(zlibCode)) {
+    return { type: PROBLEM_TYPE_BASE + 'malformed-body', title: TITLE_BY_STATUS[400]!, status: 400, detail: 'The body does not decompress as its Content-Encoding says.' };
+  }
+  const parseFailed =
+    (error instanceof SyntaxError && (error as { status?: unknown }).status === 400 && typeof (error as { body?: unknown }).body === 'string') ||
+    (error as { type?: unknown })?.type === 'entity.parse.failed';
+  if (!parseFailed) return undefined;
+  const raw = (error as { body?: unknown }).body;
+  const json = typeof raw === 'string' ? parseJson(raw) : undefined;
+  if (!json) {
+    return { type: PROBLEM_TYPE_BASE + 'malformed-json', title: TITLE_BY_STATUS[400]!, status: 400, detail: `The body is not valid JSON: ${(error as Error).message}` };
+  }
+  const message = typeof json.value === 'object' && json.value !== null ? (error as Error).message : 'expected a JSON object';
+  return {
+    type: PROBLEM_TYPE_BASE + 'validation-failed',
+    title: TITLE_BY_STATUS[400]!,
+    status: 400,
+    detail: 'The request does not match the schema.',
+    errors: [{ in: 'body', path: '', message }],
+  };
+}
+
+function parseJson(text: string): { value: unknown } | undefined {
+  try {
+    return { value: JSON.parse(text) };
+  } catch {
+    return undefined;
+  }
+}
+
 const STANDARD_MEMBERS = new Set(['type', 'title', 'status', 'detail', 'instance', 'requestId']);
 const withoutStandardMembers = (extras: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(extras).filter(([key]) => !STANDARD_MEMBERS.has(key)));
@@ -72,6 +114,7 @@ function httpErrorCode(status: number, error: unknown): string {
   if (status === 413) return 'body-too-large';
   if (status === 415) return 'unsupported-media-type';
   if (status === 405) return 'method-not-allowed';
+  if (status === 501) return 'method-not-implemented';
   return 'bad-request';
 }
 
@@ -88,8 +131,6 @@ export function problemHandler(): Middleware<AppState> {
       ctx.body = { ...problem, requestId: ctx.state.requestId };
       const retryAfter = problem.retryAfterS;
       if (typeof retryAfter === 'number') ctx.set('Retry-After', String(retryAfter));
-      const allow = (error as { headers?: Record<string, string> })?.headers?.Allow;
-      if (allow) ctx.set('Allow', allow);
     }
   };
 }

@@ -33,11 +33,13 @@ export function docsRouter(): Router<AppState> {
     ctx.body = INIT;
   });
   router.get('/docs/:asset', async (ctx, next) => {
-    const type = ASSETS[ctx.params.asset!];
-    if (!type) return next();
+    const asset = ctx.params.asset!;
+    // Own keys only: `/docs/constructor` must not find Object.prototype's members.
+    if (!Object.hasOwn(ASSETS, asset)) return next();
+    const type = ASSETS[asset]!;
     ctx.type = type;
     ctx.set('Cache-Control', 'public, max-age=86400');
-    ctx.body = await readFile(join(swaggerUiDir, ctx.params.asset!));
+    ctx.body = await readFile(join(swaggerUiDir, asset));
   });
   return router;
 }

@@ -3,7 +3,17 @@ import type { Route } from '../route.ts';
 import { Problem } from '../schemas/common.ts';
 
 /** Statuses any route may answer with, whatever it declares. */
-const ALWAYS = [413, 415, 429, 500];
+const ALWAYS = [429, 500];
+
+/** Statuses that follow from the shape of a route: what it reads and whom it lets in. */
+function impliedProblems(spec: Route['spec']): number[] {
+  const statuses: number[] = [];
+  if (spec.params || spec.query || spec.headers || spec.body) statuses.push(400);
+  // Any route answers a bad token with 401; it is worth saying only where tokens are meant to be sent.
+  if (spec.auth !== 'none') statuses.push(401);
+  if (spec.body) statuses.push(413, 415);
+  return statuses;
+}
 
 const DESCRIPTIONS: Record<number, string> = {
   400: 'Malformed input (problem+json lists each field error)',
@@ -30,7 +40,10 @@ function operation(route: Route): ZodOpenApiOperationObject {
       ...(response.schema ? { content: { 'application/json': { schema: response.schema } } } : {}),
     };
   }
-  for (const status of [...spec.problems, ...ALWAYS]) {
+  const problems = [...new Set([...spec.problems, ...impliedProblems(spec), ...ALWAYS])].sort((a, b) => a - b);
+  for (const status of problems) {
+    // A status the route answers with its own body (readiness's 503) keeps that body.
+    if (String(status) in responses) continue;
     responses[String(status)] = { description: DESCRIPTIONS[status] ?? 'Problem', content: { 'application/problem+json': { schema: Problem } } };
   }
   return {

@@ -1,11 +1,20 @@
+import { once } from 'node:events';
+import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { AppDeps } from '../context.ts';
+import { PROBLEM_TYPE_BASE } from '../middleware/problem.ts';
 import { defineRoute, type Route } from '../route.ts';
 
-const Health = z.object({ status: z.enum(['ok', 'unavailable']), checks: z.record(z.string(), z.enum(['ok', 'failed', 'shutting_down'])).optional() });
+const Health = z.object({ status: z.literal('ok'), checks: z.record(z.string(), z.literal('ok')).optional() });
 
 const withTimeout = <T>(promise: Promise<T>, ms: number) =>
   Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
+
+/** Right after start the connection may still be opening; that is a slow answer, not an outage. */
+async function pingRedis(redis: Redis, ms: number): Promise<void> {
+  if (redis.status === 'connecting' || redis.status === 'connect') await once(redis, 'ready', { signal: AbortSignal.timeout(ms) });
+  await withTimeout(redis.ping(), ms);
+}
 
 export function healthRoutes(deps: AppDeps): Route[] {
   const tags = ['Operations'];
@@ -22,17 +31,31 @@ export function healthRoutes(deps: AppDeps): Route[] {
       {
         method: 'get', path: '/health/ready', operationId: 'ready', tags, auth: 'none',
         summary: 'PostgreSQL and Redis answer and the process is not shutting down',
-        responses: { 200: { description: 'Ready', schema: Health }, 503: { description: 'Not ready', schema: Health } },
-        problems: [],
+        description: 'When not ready, a 503 problem whose `checks` say which part failed.',
+        responses: { 200: { description: 'Ready', schema: Health } },
+        problems: [503],
       },
-      async () => {
+      async ({ ctx }) => {
         const [database, redis] = await Promise.all([
           withTimeout(deps.orm.em.fork().execute('select 1'), 2000).then(() => 'ok' as const, () => 'failed' as const),
-          withTimeout(deps.redis.ping(), 2000).then(() => 'ok' as const, () => 'failed' as const),
+          pingRedis(deps.redis, 2000).then(() => 'ok' as const, () => 'failed' as const),
         ]);
         const process = deps.lifecycle.shuttingDown ? ('shutting_down' as const) : ('ok' as const);
-        const ready = database === 'ok' && redis === 'ok' && process === 'ok';
-        return { status: ready ? 200 : 503, body: { status: ready ? 'ok' : 'unavailable', checks: { database, redis, process } } };
+        const checks = { database, redis, process };
+        if (database === 'ok' && redis === 'ok' && process === 'ok') return { status: 200, body: { status: 'ok', checks } };
+        // Like every 4xx/5xx, a 503 is problem+json; load balancers read only the status.
+        return {
+          status: 503,
+          headers: { 'Content-Type': 'application/problem+json', 'Cache-Control': 'no-store' },
+          body: {
+            type: `${PROBLEM_TYPE_BASE}not-ready`,
+            title: 'Service Unavailable',
+            status: 503,
+            detail: 'Not ready to take traffic.',
+            checks,
+            requestId: ctx.state.requestId,
+          },
+        };
       },
     ),
   ];

@@ -7,9 +7,19 @@ import { invalid } from '../errors.ts';
 export type CursorValues = (string | number)[];
 export type CursorField = 'timestamp' | 'uuid' | 'integer';
 
+/**
+ * `Date.parse` rolls 2026-02-30 over to March 2 and reads 24:00 as the next day, where PostgreSQL
+ * refuses the first; only a time that reads back unchanged is one this code wrote. Year 0000 does
+ * not exist for PostgreSQL either.
+ */
+function isRealInstant(value: string): boolean {
+  const ms = Date.parse(value);
+  return !Number.isNaN(ms) && !value.startsWith('0000') && new Date(ms).toISOString().slice(0, 19) === value.slice(0, 19);
+}
+
 const VALID: Record<CursorField, (v: unknown) => boolean> = {
   // Checked here so that a forged cursor is a 400, not a failed cast inside PostgreSQL.
-  timestamp: (v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(v) && !Number.isNaN(Date.parse(v)),
+  timestamp: (v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(v) && isRealInstant(v),
   uuid: (v) => typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v),
   integer: (v) => typeof v === 'number' && Number.isSafeInteger(v),
 };

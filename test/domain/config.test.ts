@@ -1,0 +1,148 @@
+import test, { type ExecutionContext } from 'ava';
+import { ConfigError, loadConfig } from '../../infra/config.ts';
+
+const SECRET = 'a-production-secret-that-is-long-enough-1234';
+
+const configError = (t: ExecutionContext, env: Record<string, string | undefined>) => {
+  const error = t.throws(() => loadConfig(env), { instanceOf: ConfigError });
+  return error?.message ?? '';
+};
+
+test('defaults follow the contract', (t) => {
+  const config = loadConfig({});
+  t.is(config.env, 'development');
+  t.is(config.port, 3000);
+  t.is(config.databaseUrl, 'postgres://postgres@127.0.0.1:5432/gavel');
+  t.is(config.redisUrl, 'redis://127.0.0.1:6379');
+  t.is(config.bodyLimit, '100kb');
+  t.is(config.auctions.softCloseWindowS, 60);
+  t.is(config.auctions.minDurationS, 60);
+  t.is(config.auctions.bidRateLimitPerMin, 60);
+  t.true(config.auctions.softCloseMaxExtensionS > 0);
+  t.is(config.trustProxy, false);
+  t.is(config.snsEndpoint, undefined);
+});
+
+test('loadConfig reads nothing but the object it is given', (t) => {
+  const saved = process.env.PORT;
+  process.env.PORT = '4321';
+  try {
+    t.is(loadConfig({}).port, 3000);
+  } finally {
+    if (saved === undefined) delete process.env.PORT;
+    else process.env.PORT = saved;
+  }
+});
+
+test('settings are read from the environment', (t) => {
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    JWT_SECRET: SECRET,
+    PORT: '8080',
+    DATABASE_URL: 'postgresql://gavel:pw@db.internal:6432/gavel?sslmode=require',
+    REDIS_URL: 'rediss://:pw@cache.internal:6380/2',
+    SNS_ENDPOINT: 'http://localhost:4566',
+    LOG_LEVEL: 'warn',
+    AUCTION_MIN_DURATION_S: '300',
+    SOFT_CLOSE_WINDOW_S: '0',
+    SOFT_CLOSE_MAX_EXTENSION_S: '600',
+    BID_RATE_LIMIT_PER_MIN: '10',
+    TRUST_PROXY: 'true',
+  });
+  t.is(config.env, 'production');
+  t.is(config.port, 8080);
+  t.is(config.jwt.secret, SECRET);
+  t.is(config.databaseUrl, 'postgresql://gavel:pw@db.internal:6432/gavel?sslmode=require');
+  t.is(config.redisUrl, 'rediss://:pw@cache.internal:6380/2');
+  t.is(config.snsEndpoint, 'http://localhost:4566');
+  t.is(config.logLevel, 'warn');
+  t.deepEqual(config.auctions, { minDurationS: 300, softCloseWindowS: 0, softCloseMaxExtensionS: 600, bidRateLimitPerMin: 10 });
+  t.true(config.trustProxy);
+});
+
+test('the default URLs are accepted when given explicitly', (t) => {
+  const config = loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/gavel', REDIS_URL: 'redis://127.0.0.1:6379' });
+  t.is(config.databaseUrl, 'postgres://postgres@127.0.0.1:5432/gavel');
+  t.is(config.redisUrl, 'redis://127.0.0.1:6379');
+});
+
+test('production without JWT_SECRET fails naming JWT_SECRET', (t) => {
+  t.regex(configError(t, { NODE_ENV: 'production' }), /JWT_SECRET/);
+  t.regex(configError(t, { NODE_ENV: 'production', JWT_SECRET: '' }), /JWT_SECRET/);
+});
+
+test('production refuses the development secret', (t) => {
+  const dev = loadConfig({ NODE_ENV: 'development' }).jwt.secret;
+  t.regex(configError(t, { NODE_ENV: 'production', JWT_SECRET: dev }), /JWT_SECRET/);
+});
+
+test('the development secret is used only outside production', (t) => {
+  const dev = loadConfig({}).jwt.secret;
+  t.true(dev.length >= 32);
+  t.is(loadConfig({ NODE_ENV: 'test' }).jwt.secret, dev);
+  t.is(loadConfig({ NODE_ENV: 'development' }).jwt.secret, dev);
+  t.is(loadConfig({ NODE_ENV: 'development', JWT_SECRET: SECRET }).jwt.secret, SECRET);
+  t.is(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET }).jwt.secret, SECRET);
+});
+
+test('a JWT_SECRET that is too short is refused', (t) => {
+  t.regex(configError(t, { JWT_SECRET: 'short' }), /JWT_SECRET/);
+});
+
+test('a bad PORT and a bad DATABASE_URL are both named in one error', (t) => {
+  const message = configError(t, { PORT: 'eighty', DATABASE_URL: 'mysql://root@localhost/gavel' });
+  t.regex(message, /PORT/);
+  t.regex(message, /DATABASE_URL/);
+});
+
+test('every bad variable is named at once, also the production secret', (t) => {
+  const message = configError(t, { NODE_ENV: 'production', PORT: '99999', REDIS_URL: 'http://cache', LOG_LEVEL: 'loud' });
+  for (const name of ['PORT', 'REDIS_URL', 'LOG_LEVEL', 'JWT_SECRET']) t.regex(message, new RegExp(name));
+});
+
+test('the error names a bad URL without echoing its password', (t) => {
+  const message = configError(t, { DATABASE_URL: 'mysql://root:hunter2@localhost/gavel' });
+  t.regex(message, /DATABASE_URL/);
+  t.false(message.includes('hunter2'));
+});
+
+test('empty strings count as unset', (t) => {
+  const config = loadConfig({ PORT: '', DATABASE_URL: '', REDIS_URL: '', JWT_SECRET: '', SOFT_CLOSE_WINDOW_S: '', BID_RATE_LIMIT_PER_MIN: '', LOG_LEVEL: '' });
+  t.is(config.port, 3000);
+  t.is(config.databaseUrl, 'postgres://postgres@127.0.0.1:5432/gavel');
+  t.is(config.redisUrl, 'redis://127.0.0.1:6379');
+  t.is(config.jwt.secret, loadConfig({}).jwt.secret);
+  t.is(config.auctions.softCloseWindowS, 60);
+  t.is(config.auctions.bidRateLimitPerMin, 60);
+  t.is(config.logLevel, 'info');
+});
+
+for (const port of ['-1', '65536', '80.5', 'abc', ' ', '0x50', '1e3', '3000abc']) {
+  test(`PORT=${JSON.stringify(port)} is refused`, (t) => {
+    t.regex(configError(t, { PORT: port }), /PORT/);
+  });
+}
+
+test('numbers must be whole and in range', (t) => {
+  t.regex(configError(t, { BID_RATE_LIMIT_PER_MIN: '0' }), /BID_RATE_LIMIT_PER_MIN/);
+  t.regex(configError(t, { SOFT_CLOSE_WINDOW_S: '-5' }), /SOFT_CLOSE_WINDOW_S/);
+  t.regex(configError(t, { AUCTION_MIN_DURATION_S: '1.5' }), /AUCTION_MIN_DURATION_S/);
+  t.regex(configError(t, { JWT_ACCESS_TTL_S: '5' }), /JWT_ACCESS_TTL_S/);
+  t.is(loadConfig({ PORT: '0' }).port, 0);
+});
+
+test('NODE_ENV, LOG_LEVEL, BODY_LIMIT and TRUST_PROXY accept only known values', (t) => {
+  t.regex(configError(t, { NODE_ENV: 'prod' }), /NODE_ENV/);
+  t.regex(configError(t, { LOG_LEVEL: 'verbose' }), /LOG_LEVEL/);
+  t.regex(configError(t, { BODY_LIMIT: 'lots' }), /BODY_LIMIT/);
+  t.regex(configError(t, { TRUST_PROXY: 'maybe' }), /TRUST_PROXY/);
+  t.is(loadConfig({ BODY_LIMIT: '1mb' }).bodyLimit, '1mb');
+  t.false(loadConfig({ TRUST_PROXY: 'false' }).trustProxy);
+});
+
+test('REDIS_URL must be redis or rediss, DATABASE_URL postgres or postgresql', (t) => {
+  t.regex(configError(t, { REDIS_URL: 'http://127.0.0.1:6379' }), /REDIS_URL/);
+  t.regex(configError(t, { REDIS_URL: 'not a url' }), /REDIS_URL/);
+  t.regex(configError(t, { DATABASE_URL: 'not a url' }), /DATABASE_URL/);
+  t.is(loadConfig({ DATABASE_URL: 'postgresql://u@h/db' }).databaseUrl, 'postgresql://u@h/db');
+});
