@@ -19,7 +19,7 @@ import { listingRoutes } from './routes/listings.ts';
 import { tradeRoutes } from './routes/trades.ts';
 
 export function apiRoutes(deps: AppDeps): Route[] {
-  return [...healthRoutes(deps), ...accountRoutes(deps), ...listingRoutes(), ...likeRoutes(), ...tradeRoutes(), ...auctionRoutes(deps)];
+  return [...healthRoutes(deps), ...accountRoutes(deps), ...listingRoutes(deps), ...likeRoutes(), ...tradeRoutes(), ...auctionRoutes(deps)];
 }
 
 /** Builds the Koa application without listening, so tests can drive it in-process. */

@@ -11,6 +11,7 @@ export const presentListing = (view: ListingView) => ({
   description: view.description,
   imageUrls: view.imageUrls,
   saleType: view.saleType,
+  auctionId: view.auctionId,
   price: view.price,
   status: view.status,
   likeCount: view.likeCount,

@@ -4,7 +4,6 @@ import { login } from '../../domain/accounts/login.ts';
 import { logout, refreshSession } from '../../domain/accounts/refresh.ts';
 import { signup } from '../../domain/accounts/signup.ts';
 import { User } from '../../domain/accounts/user.entity.ts';
-import { unauthorized } from '../../domain/errors.ts';
 import type { AppDeps } from '../context.ts';
 import { presentMe, presentSession } from '../presenters/accounts.ts';
 import { defineRoute, type Route } from '../route.ts';
@@ -65,9 +64,7 @@ export function accountRoutes(deps: AppDeps): Route[] {
         problems: [401],
       },
       async ({ em, caller }) => {
-        const user = await em.findOne(User, caller.userId);
-        // A valid token of a deleted account is no longer a credential.
-        if (!user) throw unauthorized('invalid-token', 'The account behind this token no longer exists.');
+        const user = await em.findOneOrFail(User, caller.userId);
         return { status: 200, body: presentMe(user) };
       },
     ),

@@ -1,16 +1,18 @@
 import { z } from 'zod';
+import { createAuctionListing } from '../../domain/auctions/create-auction-listing.ts';
 import { Category as CategoryEntity } from '../../domain/listings/category.entity.ts';
 import { createFixedPriceListing } from '../../domain/listings/create-listing.ts';
 import { deleteListing } from '../../domain/listings/delete-listing.ts';
 import { findListingView } from '../../domain/listings/find-listing.ts';
 import { searchListings } from '../../domain/listings/search-listings.ts';
 import { updateListing } from '../../domain/listings/update-listing.ts';
+import type { AppDeps } from '../context.ts';
 import { presentListing, presentPage } from '../presenters/listings.ts';
 import { defineRoute, type Route } from '../route.ts';
 import { IdParams, page } from '../schemas/common.ts';
-import { Category, FixedPriceListingBody, Listing, ListingPatchBody, ListingSearchQuery } from '../schemas/listings.ts';
+import { Category, Listing, ListingPatchBody, ListingSearchQuery, NewListingBody } from '../schemas/listings.ts';
 
-export function listingRoutes(): Route[] {
+export function listingRoutes(deps: AppDeps): Route[] {
   const tags = ['Listings'];
   return [
     defineRoute(
@@ -36,12 +38,21 @@ export function listingRoutes(): Route[] {
     defineRoute(
       {
         method: 'post', path: '/v1/listings', operationId: 'createListing', summary: 'List an item for sale', tags, auth: 'required',
-        body: FixedPriceListingBody,
+        description: 'Send `price` for a fixed-price sale, or `auction` to sell by auction; the listing of an auction carries `auctionId`.',
+        body: NewListingBody,
         responses: { 201: { description: 'The new listing', schema: Listing } },
         problems: [400, 401],
       },
       async ({ em, body, caller }) => {
-        const listing = await createFixedPriceListing(em, caller.userId, body);
+        const { price, auction, ...content } = body;
+        const listing = auction
+          ? (
+              await createAuctionListing(em, deps.config.auctions, caller.userId, {
+                ...content,
+                auction: { ...auction, endsAt: new Date(auction.endsAt), startsAt: auction.startsAt ? new Date(auction.startsAt) : undefined },
+              })
+            ).listing
+          : await createFixedPriceListing(em, caller.userId, { ...content, price: price! });
         return {
           status: 201,
           headers: { Location: `/v1/listings/${listing.id}` },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LISTING_STATUSES, SALE_TYPES } from '../../domain/listings/listing-status.ts';
 import { LISTING_SORTS } from '../../domain/listings/search-listings.ts';
+import { NewAuctionTerms } from './auctions.ts';
 import { Id, PageQuery, Timestamp, Won } from './common.ts';
 
 export const ListingStatus = z.enum(LISTING_STATUSES).meta({ description: 'on_sale 판매중, reserved 예약중, sold 거래완료' });
@@ -18,9 +19,20 @@ const ImageUrls = z
   .max(10)
   .meta({ description: 'Up to 10 http(s) image URLs, in display order.' });
 
-export const FixedPriceListingBody = z
-  .strictObject({ title: Title, description: Description, categoryId: CategoryId, imageUrls: ImageUrls.default([]), price: Won })
-  .meta({ id: 'NewFixedPriceListing' });
+export const NewListingBody = z
+  .strictObject({
+    title: Title,
+    description: Description,
+    categoryId: CategoryId,
+    imageUrls: ImageUrls.default([]),
+    price: Won.optional().meta({ description: 'For a fixed-price sale.' }),
+    auction: NewAuctionTerms.optional().meta({ description: 'For a sale by auction (instead of `price`).' }),
+  })
+  .refine((body) => (body.price === undefined) !== (body.auction === undefined), {
+    path: ['price'],
+    message: 'send either price (a fixed-price sale) or auction (a sale by auction), not both',
+  })
+  .meta({ id: 'NewListing' });
 
 export const ListingPatchBody = z
   .strictObject({
@@ -44,6 +56,7 @@ export const Listing = z
     description: z.string(),
     imageUrls: z.array(z.string()),
     saleType: SaleType,
+    auctionId: Id.nullable().meta({ description: 'The auction of an auction listing (see /v1/auctions/{id}).' }),
     price: Won.meta({ description: 'The fixed price, or an auction listing’s current price.' }),
     status: ListingStatus,
     likeCount: z.number().int(),

@@ -1,14 +1,18 @@
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
-import { notFound } from '../errors.ts';
+import { conflict, notFound } from '../errors.ts';
 import { Trade } from '../trades/trade.entity.ts';
 import { assertCanDelete, assertSeller } from './listing-rules.ts';
 import { Listing } from './listing.entity.ts';
 
 export async function deleteListing(em: EntityManager, userId: string, listingId: string): Promise<void> {
   await em.transactional(async (tx) => {
+    // The auction row is locked before the listing row, the order the bid path takes them in,
+    // so a delete racing a bid waits instead of deadlocking.
+    const [auction] = await tx.execute<{ bid_count: number }[]>('select bid_count from auctions where listing_id = ? for update', [listingId]);
     const listing = await tx.findOne(Listing, listingId, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!listing) throw notFound('listing');
     assertSeller(listing, userId);
+    if (auction && auction.bid_count > 0) throw conflict('auction-has-bids', 'An auction with bids cannot be deleted.');
     assertCanDelete((await tx.count(Trade, { listingId })) > 0);
     tx.remove(listing);
   });

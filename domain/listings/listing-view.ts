@@ -10,6 +10,7 @@ export interface ListingView {
   description: string;
   imageUrls: string[];
   saleType: SaleType;
+  auctionId: string | null;
   price: number;
   status: ListingStatus;
   likeCount: number;
@@ -27,6 +28,7 @@ export interface ListingRow {
   description: string;
   image_urls: string[];
   sale_type: SaleType;
+  auction_id: string | null;
   price: string | number;
   status: ListingStatus;
   like_count: number;
@@ -40,7 +42,7 @@ export interface ListingRow {
 /** Selected with `listings l join users u` and a `?` parameter for the viewer (or null). */
 export const LISTING_VIEW_COLUMNS = `
   l.id, l.seller_id, u.nickname as seller_nickname, l.category_id, l.title, l.description,
-  l.image_urls, l.sale_type, l.price, l.status, l.like_count, l.created_at, l.updated_at,
+  l.image_urls, l.sale_type, (select a.id from auctions a where a.listing_id = l.id) as auction_id, l.price, l.status, l.like_count, l.created_at, l.updated_at,
   to_char(l.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as created_key,
   case when ?::uuid is null then null
        else exists (select 1 from listing_likes k where k.listing_id = l.id and k.user_id = ?::uuid) end as liked_by_me`;
@@ -56,6 +58,7 @@ export const toListingView = (row: ListingRow): ListingView => ({
   description: row.description,
   imageUrls: row.image_urls,
   saleType: row.sale_type,
+  auctionId: row.auction_id,
   price: Number(row.price),
   status: row.status,
   likeCount: row.like_count,
