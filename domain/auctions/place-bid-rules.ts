@@ -30,6 +30,8 @@ export type BidResolution = {
   readonly bids: readonly NewBid[];
   readonly next: AuctionState;
   readonly extended: boolean;
+  /** Whether watchers can see a change (price, leader, bid count): such a change is an event. */
+  readonly visible: boolean;
 };
 
 type Standing = {
@@ -53,7 +55,11 @@ export function resolveBid(
   );
 
   // A hidden max raise must not move the end: that would tell everyone the leader raised.
-  const visible = standing.price !== state.currentPrice || standing.leaderId !== state.leaderId;
+  // (A raise that lifts the price to the reserve is visible: the price moved.)
+  const visible =
+    standing.price !== state.currentPrice ||
+    standing.leaderId !== state.leaderId ||
+    standing.bids.some((bid) => bid.kind !== 'max_raise');
   const { endsAt, extended } = visible
     ? extendForSoftClose(state, settings, now)
     : { endsAt: state.endsAt, extended: false };
@@ -61,6 +67,7 @@ export function resolveBid(
   return {
     bids: standing.bids,
     extended,
+    visible,
     next: {
       ...state,
       status: 'open',

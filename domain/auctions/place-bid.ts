@@ -48,11 +48,15 @@ export async function placeBid(em: EntityManager, deps: PlaceBidDeps, input: Pla
     const response = await em.transactional(async (tx) => {
       const locked = await lockAuction(tx, auctionId);
       if (!locked) throw notFound('auction');
+      // A twin request with the same key may have committed while this one waited for the lock.
+      if (idempotencyKey) {
+        const twin = await findStoredResponse(tx, bidderId, idempotencyKey, hash);
+        if (twin) throw new KeyTakenMeanwhile();
+      }
       const resolution = resolveBid(locked.state, { bidderId, amount: input.amount, maxAmount: input.maxAmount }, deps.settings, locked.now);
       const bids = resolution.bids.map((bid) => ({ ...bid, id: newId() }));
       const own = bids.findLast((bid) => bid.bidderId === bidderId && bid.kind !== 'proxy')!;
-      const visible = bids.some((bid) => bid.kind !== 'max_raise');
-      const event = visible ? eventFor('bid', resolution.next, locked.eventSeq + 1, resolution.extended, locked.now) : null;
+      const event = resolution.visible ? eventFor('bid', resolution.next, locked.eventSeq + 1, resolution.extended, locked.now) : null;
       const placed: PlacedBid = {
         bid: { id: own.id, auctionId, amount: own.amount, maxAmount: own.maxAmount, kind: own.kind, createdAt: locked.now.toISOString() },
         leading: resolution.next.leaderId === bidderId,
