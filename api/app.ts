@@ -4,6 +4,7 @@ import { bodyParser } from '@koa/bodyparser';
 import helmet from 'koa-helmet';
 import { DomainError } from '../domain/errors.ts';
 import type { AppDeps, AppState } from './context.ts';
+import { adminOnly, queueBoard } from './admin/queue-board.ts';
 import { authenticate } from './middleware/authenticate.ts';
 import { entityManagerPerRequest } from './middleware/entity-manager.ts';
 import { problemHandler } from './middleware/problem.ts';
@@ -49,6 +50,8 @@ export function createApp(deps: AppDeps): Koa<AppState> {
     if (ctx.status === 404) throw new DomainError('not_found', 'route-not-found', 'No such route.');
     if (ctx.status === 405 || ctx.status === 501) throw Object.assign(new Error(`This path answers ${ctx.response.get('Allow')}.`), { status: ctx.status, expose: true });
   });
+  app.use(adminOnly);
+  app.use(queueBoard(deps.jobs));
   app.use(docsRouter().routes());
   app.use(router.routes());
   app.use(router.allowedMethods());

@@ -2,6 +2,7 @@ import type { ParameterizedContext } from 'koa';
 import type { Redis } from 'ioredis';
 import type { Config } from '../infra/config.ts';
 import type { EntityManager, Orm } from '../infra/database.ts';
+import type { JobQueues } from '../infra/job-queues.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { AccessTokens, Caller } from '../domain/accounts/access-tokens.ts';
 import type { RateLimiter } from '../domain/auctions/rate-limiter.ts';
@@ -14,6 +15,8 @@ export interface AppDeps {
   logger: Logger;
   accessTokens: AccessTokens;
   bidRateLimiter: RateLimiter;
+  /** Producer side of the job queues (close auctions, send SMS). */
+  jobs: JobQueues;
   /** Flipped by the server on SIGTERM so that readiness fails before the listener closes. */
   lifecycle: { shuttingDown: boolean };
 }

@@ -2,6 +2,7 @@ import { createAccessTokens } from '../domain/accounts/access-tokens.ts';
 import type { AppDeps } from '../api/context.ts';
 import type { Config } from './config.ts';
 import { createOrm } from './database.ts';
+import { createJobQueues } from './job-queues.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createRateLimiters } from './rate-limiter.ts';
 import { createRedis } from './redis.ts';
@@ -18,10 +19,11 @@ export async function createRuntime(config: Config, logger: Logger = createLogge
     logger,
     accessTokens: createAccessTokens(config.jwt),
     ...createRateLimiters(config, redis, logger),
+    jobs: createJobQueues(config.redisUrl, config.redisKeyPrefix, { failFast: true }),
     lifecycle: { shuttingDown: false },
   };
 }
 
 export async function closeRuntime(deps: AppDeps): Promise<void> {
-  await Promise.allSettled([deps.orm.close(), deps.redis.quit()]);
+  await Promise.allSettled([deps.jobs.close(), deps.orm.close(), deps.redis.quit()]);
 }

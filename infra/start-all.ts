@@ -1,11 +1,17 @@
 import { listen } from '../api/server.ts';
+import { startWorkers } from '../workers/start-workers.ts';
 import { loadConfig } from './config.ts';
 import { createOrm, ensureDatabase, migrate } from './database.ts';
+import { createJobQueues } from './job-queues.ts';
 import { createLogger } from './logger.ts';
 import { onShutdown, runMain } from './process.ts';
 import { closeRuntime, createRuntime } from './runtime.ts';
+import { createSnsSmsSender } from './sns-sms-sender.ts';
 
-/** `npm start`: everything on one machine. Creates the database if missing and migrates first. */
+/**
+ * `npm start`: the whole service on one machine, API and workers in one process. Creates the
+ * database if missing and migrates first.
+ */
 await runMain(async () => {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
@@ -19,10 +25,17 @@ await runMain(async () => {
   }
 
   const deps = await createRuntime(config, logger);
+  const workerJobs = createJobQueues(config.redisUrl, config.redisKeyPrefix);
+  const workers = await startWorkers(
+    { config, orm: deps.orm, jobs: workerJobs, logger: logger.child({ process: 'worker' }), sms: createSnsSmsSender(config.sms) },
+    { lockDurationMs: config.workers.jobLockMs },
+  );
   const api = await listen(deps);
-  logger.info({ port: api.port }, 'api listening');
+  logger.info({ port: api.port }, 'api and workers running');
   onShutdown(logger, async () => {
     await api.close();
+    await workers.close();
+    await workerJobs.close();
     await closeRuntime(deps);
   });
 });

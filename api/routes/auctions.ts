@@ -2,6 +2,8 @@ import { getAuction, listAuctionBids, listMyBids } from '../../domain/auctions/a
 import { buyNow } from '../../domain/auctions/buy-now.ts';
 import { incrementTable } from '../../domain/auctions/increment-table.ts';
 import { placeBid } from '../../domain/auctions/place-bid.ts';
+import { enqueueNotifications } from '../../workers/enqueue-notifications.ts';
+import { afterCommit } from '../after-commit.ts';
 import type { AppDeps } from '../context.ts';
 import { defineRoute, type Route } from '../route.ts';
 import { BidHistoryItem, BuyNowResult, IdempotencyHeaders, IncrementTable, MyBid, PlacedBid, Auction, BidBody } from '../schemas/auctions.ts';
@@ -42,7 +44,7 @@ export function auctionRoutes(deps: AppDeps): Route[] {
         responses: { 201: { description: 'Accepted: the bid and the auction’s new state', schema: PlacedBid } },
         problems: [400, 401, 403, 404, 409, 422, 429],
       },
-      async ({ em, params, headers, body, caller }) => {
+      async ({ em, params, headers, body, caller, ctx }) => {
         const result = await placeBid(em, bidDeps, {
           auctionId: params.id,
           bidderId: caller.userId,
@@ -50,6 +52,7 @@ export function auctionRoutes(deps: AppDeps): Route[] {
           maxAmount: body.maxAmount,
           idempotencyKey: headers['idempotency-key'],
         });
+        await afterCommit(ctx, 'outbid notice', () => enqueueNotifications(deps.jobs, result.notificationIds, ctx.state.requestId));
         return {
           status: result.statusCode,
           headers: { 'Idempotent-Replayed': String(result.replayed) },
@@ -76,8 +79,9 @@ export function auctionRoutes(deps: AppDeps): Route[] {
         responses: { 201: { description: 'Bought: the closed auction and the new trade', schema: BuyNowResult } },
         problems: [400, 401, 403, 404, 409],
       },
-      async ({ em, params, caller }) => {
-        const result = await buyNow(em, caller.userId, params.id);
+      async ({ em, params, caller, ctx }) => {
+        const { notificationIds, ...result } = await buyNow(em, caller.userId, params.id);
+        await afterCommit(ctx, 'buy-now notices', () => enqueueNotifications(deps.jobs, notificationIds, ctx.state.requestId));
         return { status: 201, headers: { Location: `/v1/trades/${result.tradeId}` }, body: result };
       },
     ),

@@ -6,6 +6,8 @@ import { deleteListing } from '../../domain/listings/delete-listing.ts';
 import { findListingView } from '../../domain/listings/find-listing.ts';
 import { searchListings } from '../../domain/listings/search-listings.ts';
 import { updateListing } from '../../domain/listings/update-listing.ts';
+import { jobIds } from '../../workers/jobs.ts';
+import { afterCommit } from '../after-commit.ts';
 import type { AppDeps } from '../context.ts';
 import { presentListing, presentPage } from '../presenters/listings.ts';
 import { defineRoute, type Route } from '../route.ts';
@@ -43,16 +45,26 @@ export function listingRoutes(deps: AppDeps): Route[] {
         responses: { 201: { description: 'The new listing', schema: Listing } },
         problems: [400, 401],
       },
-      async ({ em, body, caller }) => {
+      async ({ em, body, caller, ctx }) => {
         const { price, auction, ...content } = body;
-        const listing = auction
-          ? (
-              await createAuctionListing(em, deps.config.auctions, caller.userId, {
-                ...content,
-                auction: { ...auction, endsAt: new Date(auction.endsAt), startsAt: auction.startsAt ? new Date(auction.startsAt) : undefined },
-              })
-            ).listing
-          : await createFixedPriceListing(em, caller.userId, { ...content, price: price! });
+        let listing;
+        if (auction) {
+          const created = await createAuctionListing(em, deps.config.auctions, caller.userId, {
+            ...content,
+            auction: { ...auction, endsAt: new Date(auction.endsAt), startsAt: auction.startsAt ? new Date(auction.startsAt) : undefined },
+          });
+          listing = created.listing;
+          const { id: auctionId, endsAt } = created.auction;
+          await afterCommit(ctx, 'schedule close', () =>
+            deps.jobs.enqueue(
+              'close-auction',
+              { auctionId, endsAt: endsAt.toISOString(), requestId: ctx.state.requestId },
+              { jobId: jobIds.closeAuction(auctionId, endsAt), delayMs: endsAt.getTime() - Date.now() },
+            ),
+          );
+        } else {
+          listing = await createFixedPriceListing(em, caller.userId, { ...content, price: price! });
+        }
         return {
           status: 201,
           headers: { Location: `/v1/listings/${listing.id}` },

@@ -2,6 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AuctionEventData, AuctionEventType } from './auction-events.ts';
 import type { AuctionState } from './auction-state.ts';
 import { minimumNextBid } from './increment-table.ts';
+import type { NewNotification } from '../notifications/notification-kinds.ts';
+import { newId } from '../shared/ids.ts';
 import type { NewBid } from './place-bid-rules.ts';
 
 /** An auction row as locked for a change, with the database's clock read in the same statement. */
@@ -94,15 +96,24 @@ export interface AuctionWrite {
   event: AuctionEventData | null;
   /** Stored in the same transaction so a replayed request can never see a half-applied bid. */
   idempotency: { userId: string; key: string; requestHash: string; statusCode: number; response: unknown } | null;
+  /** Notifications caused by this change (outbid, won, sold, ...), sent by workers after commit. */
+  notifications?: NewNotification[];
   closedAt?: Date | null;
+}
+
+export interface AuctionWriteResult {
+  /** False when the idempotency key was committed by a concurrent request first. */
+  keyStored: boolean;
+  /** Notification rows actually created (a duplicate by dedupe key is skipped). */
+  notificationIds: string[];
 }
 
 /**
  * Applies a decided change in ONE statement while the row lock is held: the auction row, its bid
- * rows, the outbox event, the listing's displayed price and status, and the idempotency record.
- * Returns false when the idempotency key was committed by a concurrent request first.
+ * rows, the outbox event, the listing's displayed price and status, the notifications it causes
+ * and the idempotency record.
  */
-export async function writeAuctionChange(em: EntityManager, write: AuctionWrite): Promise<boolean> {
+export async function writeAuctionChange(em: EntityManager, write: AuctionWrite): Promise<AuctionWriteResult> {
   const { locked, next, bids, event, idempotency } = write;
   const parts: string[] = [];
   const params: unknown[] = [];
@@ -163,10 +174,23 @@ export async function writeAuctionChange(em: EntityManager, write: AuctionWrite)
       idempotency.userId, idempotency.key, idempotency.requestHash, idempotency.statusCode, JSON.stringify(idempotency.response),
     );
   }
-  const [result] = await em.execute<{ key_stored: number }[]>(
+  const notifications = write.notifications ?? [];
+  if (notifications.length) {
+    part(
+      `new_notifications as (
+         insert into notifications (id, user_id, auction_id, kind, dedupe_key, data)
+         select (n->>'id')::uuid, (n->>'userId')::uuid, (n->>'auctionId')::uuid, n->>'kind', n->>'dedupeKey', n->'data'
+         from jsonb_array_elements(?::jsonb) as n
+         on conflict (dedupe_key) do nothing
+         returning id)`,
+      JSON.stringify(notifications.map((n) => ({ ...n, id: newId() }))),
+    );
+  }
+  const [result] = await em.execute<{ key_stored: number; notification_ids: string[] }[]>(
     `with ${parts.join(',\n')}
-     select ${idempotency ? '(select count(*) from stored_key)::int' : '1'} as key_stored`,
+     select ${idempotency ? '(select count(*) from stored_key)::int' : '1'} as key_stored,
+            ${notifications.length ? "(select coalesce(jsonb_agg(id), '[]') from new_notifications)" : "'[]'::jsonb"} as notification_ids`,
     params,
   );
-  return result?.key_stored === 1;
+  return { keyStored: result?.key_stored === 1, notificationIds: result?.notification_ids ?? [] };
 }

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { notFound } from '../errors.ts';
+import { outbidNotification } from '../notifications/sms-messages.ts';
 import { newId } from '../shared/ids.ts';
 import type { AuctionSettings } from './auction-settings.ts';
 import { eventFor, lockAuction, writeAuctionChange } from './auction-store.ts';
@@ -35,12 +36,18 @@ class KeyTakenMeanwhile extends Error {}
  * Places a bid. Everything slow or remote (idempotency lookup, the Redis rate limit) happens
  * before the row lock; inside it there are two statements: lock-and-read, then one write.
  */
-export async function placeBid(em: EntityManager, deps: PlaceBidDeps, input: PlaceBidInput): Promise<StoredResponse & { replayed: boolean }> {
+export interface PlaceBidResult extends StoredResponse {
+  replayed: boolean;
+  /** Notifications this bid created (the previous leader's outbid notice), to send after commit. */
+  notificationIds: string[];
+}
+
+export async function placeBid(em: EntityManager, deps: PlaceBidDeps, input: PlaceBidInput): Promise<PlaceBidResult> {
   const { auctionId, bidderId, idempotencyKey } = input;
   const hash = requestHash('placeBid', auctionId, { amount: input.amount, maxAmount: input.maxAmount ?? null });
   if (idempotencyKey) {
     const stored = await findStoredResponse(em, bidderId, idempotencyKey, hash);
-    if (stored) return { ...stored, replayed: true };
+    if (stored) return { ...stored, replayed: true, notificationIds: [] };
   }
   await deps.bidRateLimiter.consume(bidderId);
 
@@ -62,20 +69,23 @@ export async function placeBid(em: EntityManager, deps: PlaceBidDeps, input: Pla
         leading: resolution.next.leaderId === bidderId,
         auction: auctionViewFor(resolution.next, locked.listingId, locked.now, bidderId),
       };
-      const stored = await writeAuctionChange(tx, {
+      const previousLeader = locked.state.leaderId;
+      const outbid = previousLeader !== null && previousLeader !== resolution.next.leaderId;
+      const written = await writeAuctionChange(tx, {
         locked,
         next: resolution.next,
         bids,
         event,
+        notifications: outbid ? [outbidNotification(auctionId, previousLeader, resolution.next.currentPrice, locked.now)] : [],
         idempotency: idempotencyKey ? { userId: bidderId, key: idempotencyKey, requestHash: hash, statusCode: 201, response: placed } : null,
       });
-      if (idempotencyKey && !stored) throw new KeyTakenMeanwhile();
-      return placed;
+      if (idempotencyKey && !written.keyStored) throw new KeyTakenMeanwhile();
+      return { placed, notificationIds: written.notificationIds };
     });
-    return { statusCode: 201, response, replayed: false };
+    return { statusCode: 201, response: response.placed, replayed: false, notificationIds: response.notificationIds };
   } catch (error) {
     if (!(error instanceof KeyTakenMeanwhile)) throw error;
     const stored = await findStoredResponse(em, bidderId, idempotencyKey!, hash);
-    return { ...stored!, replayed: true };
+    return { ...stored!, replayed: true, notificationIds: [] };
   }
 }

@@ -6,8 +6,8 @@ import type { NewNotification } from './notification-kinds.ts';
 export async function insertNotifications(em: EntityManager, notifications: NewNotification[]): Promise<string[]> {
   if (!notifications.length) return [];
   const rows = await em.execute<{ id: string }[]>(
-    `insert into notifications (id, user_id, auction_id, kind, dedupe_key, message)
-     select (n->>'id')::uuid, (n->>'userId')::uuid, (n->>'auctionId')::uuid, n->>'kind', n->>'dedupeKey', n->>'message'
+    `insert into notifications (id, user_id, auction_id, kind, dedupe_key, data)
+     select (n->>'id')::uuid, (n->>'userId')::uuid, (n->>'auctionId')::uuid, n->>'kind', n->>'dedupeKey', n->'data'
      from jsonb_array_elements(?::jsonb) as n
      on conflict (dedupe_key) do nothing
      returning id`,

@@ -20,7 +20,7 @@ test('defaults follow the contract', (t) => {
   t.is(config.auctions.bidRateLimitPerMin, 60);
   t.true(config.auctions.softCloseMaxExtensionS > 0);
   t.is(config.trustProxy, false);
-  t.is(config.snsEndpoint, undefined);
+  t.is(config.sms.endpoint, undefined);
 });
 
 test('loadConfig reads nothing but the object it is given', (t) => {
@@ -54,7 +54,7 @@ test('settings are read from the environment', (t) => {
   t.is(config.jwt.secret, SECRET);
   t.is(config.databaseUrl, 'postgresql://gavel:pw@db.internal:6432/gavel?sslmode=require');
   t.is(config.redisUrl, 'rediss://:pw@cache.internal:6380/2');
-  t.is(config.snsEndpoint, 'http://localhost:4566');
+  t.is(config.sms.endpoint, 'http://localhost:4566');
   t.is(config.logLevel, 'warn');
   t.deepEqual(config.auctions, { minDurationS: 300, softCloseWindowS: 0, softCloseMaxExtensionS: 600, bidRateLimitPerMin: 10 });
   t.true(config.trustProxy);

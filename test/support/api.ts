@@ -3,6 +3,7 @@ import type { AppDeps } from '../../api/context.ts';
 import { listen, type RunningApi } from '../../api/server.ts';
 import { createAccessTokens } from '../../domain/accounts/access-tokens.ts';
 import { loadConfig, type Config } from '../../infra/config.ts';
+import { createJobQueues } from '../../infra/job-queues.ts';
 import { createLogger } from '../../infra/logger.ts';
 import { createRateLimiters } from '../../infra/rate-limiter.ts';
 import { createRedis } from '../../infra/redis.ts';
@@ -59,6 +60,7 @@ export async function startTestApi(label: string, env: Record<string, string> = 
     logger,
     accessTokens: createAccessTokens(config.jwt),
     ...createRateLimiters(config, redis, logger),
+    jobs: createJobQueues(config.redisUrl, config.redisKeyPrefix, { failFast: true }),
     lifecycle: { shuttingDown: false },
   };
   const api = await listen(deps, 0);
@@ -92,6 +94,7 @@ export async function startTestApi(label: string, env: Record<string, string> = 
     },
     async close() {
       await api.close(1000);
+      await deps.jobs.close();
       redis.disconnect();
       await db.drop();
     },

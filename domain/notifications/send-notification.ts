@@ -1,0 +1,71 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { NotificationData, NotificationKind } from './notification-kinds.ts';
+import { renderSms } from './sms-messages.ts';
+import { SmsDeliveryError, type SmsSender } from './sms-sender.ts';
+
+export type SendResult =
+  | { result: 'sent'; messageId: string }
+  | { result: 'skipped'; reason: string }
+  /** Worth another try later; the row is pending again. */
+  | { result: 'retry'; error: SmsDeliveryError }
+  /** Recorded as failed; never tried again. */
+  | { result: 'failed'; error: string };
+
+interface ClaimedRow {
+  id: string;
+  kind: NotificationKind;
+  data: NotificationData;
+  phone: string;
+  title: string;
+}
+
+/** A send that started this long ago and never finished was cut off (its worker died). */
+const INTERRUPTED_AFTER = "interval '2 minutes'";
+
+/**
+ * Sends one notification at most once. The row is claimed (pending → sending) in its own committed
+ * statement before the SMS goes out, so a retried or duplicated job finds it claimed or sent. If a
+ * worker dies mid-send we cannot know whether the SMS left, and we choose not to risk a duplicate:
+ * the row is marked failed as interrupted, visible to operators.
+ */
+export async function sendNotification(
+  em: EntityManager,
+  sms: SmsSender,
+  notificationId: string,
+  options: { finalAttempt: boolean },
+): Promise<SendResult> {
+  const [claimed] = await em.execute<ClaimedRow[]>(
+    `update notifications n set status = 'sending', attempts = attempts + 1, updated_at = now()
+     from users u, auctions a, listings l
+     where n.id = ? and n.status = 'pending' and u.id = n.user_id and a.id = n.auction_id and l.id = a.listing_id
+     returning n.id, n.kind, n.data, u.phone, l.title`,
+    [notificationId],
+  );
+  if (!claimed) {
+    const [interrupted] = await em.execute<{ id: string }[]>(
+      `update notifications set status = 'failed', last_error = 'interrupted while sending; not resent to avoid a duplicate', updated_at = now()
+       where id = ? and status = 'sending' and updated_at < now() - ${INTERRUPTED_AFTER} returning id`,
+      [notificationId],
+    );
+    return { result: 'skipped', reason: interrupted ? 'interrupted' : 'not pending' };
+  }
+
+  const message = renderSms(claimed.kind, claimed.title, claimed.data);
+  try {
+    const { messageId } = await sms.send(claimed.phone, message);
+    await em.execute(
+      `update notifications set status = 'sent', message = ?, provider_message_id = ?, sent_at = now(), updated_at = now(), last_error = null where id = ?`,
+      [message, messageId, notificationId],
+    );
+    return { result: 'sent', messageId };
+  } catch (error) {
+    const delivery = error instanceof SmsDeliveryError ? error : new SmsDeliveryError(String(error), 'unknown', true);
+    const giveUp = !delivery.retryable || options.finalAttempt;
+    await em.execute(`update notifications set status = ?, last_error = ?, updated_at = now() where id = ?`, [
+      giveUp ? 'failed' : 'pending',
+      `${delivery.code}: ${delivery.message}`.slice(0, 500),
+      notificationId,
+    ]);
+    return giveUp ? { result: 'failed', error: delivery.code } : { result: 'retry', error: delivery };
+  }
+}

@@ -1,0 +1,30 @@
+import type { Job } from 'bullmq';
+import { closeAuction } from '../../domain/auctions/close-auction.ts';
+import type { WorkerContext } from '../context.ts';
+import { enqueueNotifications } from '../enqueue-notifications.ts';
+import { jobIds, type JobOutcome, type JobPayloads } from '../jobs.ts';
+
+/** Closes the auction if it is due; if a late bid moved the end, follows it with a new job. */
+export function closeAuctionHandler(ctx: WorkerContext) {
+  return async (job: Job<JobPayloads['close-auction']>): Promise<JobOutcome> => {
+    const { auctionId, requestId } = job.data;
+    const log = ctx.logger.child({ job: job.id, auctionId, requestId });
+    const result = await closeAuction(ctx.orm.em.fork(), auctionId);
+    switch (result.result) {
+      case 'not-found':
+      case 'already-closed':
+        return { status: 'skipped', detail: result.result };
+      case 'not-due':
+        await ctx.jobs.enqueue(
+          'close-auction',
+          { auctionId, endsAt: result.endsAt.toISOString() },
+          { jobId: jobIds.closeAuction(auctionId, result.endsAt), delayMs: result.endsAt.getTime() - Date.now() },
+        );
+        return { status: 'rescheduled', detail: result.endsAt.toISOString() };
+      case 'closed':
+        log.info({ outcome: result.outcome, lateByMs: result.lateByMs, tradeId: result.tradeId }, 'auction closed');
+        await enqueueNotifications(ctx.jobs, result.notificationIds, requestId);
+        return { status: 'done', detail: result.outcome };
+    }
+  };
+}

@@ -1,0 +1,79 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { bullPrefix } from '../infra/job-queues.ts';
+import { createRedis, type Redis } from '../infra/redis.ts';
+import type { WorkerContext } from './context.ts';
+import { closeAuctionHandler } from './handlers/close-auction.ts';
+import { sendSmsHandler } from './handlers/send-sms.ts';
+import { sweepHandler } from './handlers/sweep.ts';
+import { QUEUE_NAMES, QUEUE_OF, type JobName, type JobOutcome, type JobPayloads } from './jobs.ts';
+
+type Handlers = { [J in JobName]: (job: Job<JobPayloads[J]>) => Promise<JobOutcome> };
+
+export interface WorkerOptions {
+  /** How long a job's lock lasts without renewal; a killed worker's jobs are retaken after it. */
+  lockDurationMs?: number;
+}
+
+export interface RunningWorkers {
+  /** Stops taking jobs and waits for the active ones to finish. */
+  close(): Promise<void>;
+}
+
+/**
+ * BullMQ needs every key to stay: with an evicting policy Redis may silently drop queued jobs.
+ * Managed Redis often forbids CONFIG, so a refusal is a warning too, not a crash.
+ */
+export async function checkRedisForQueues(redis: Redis, ctx: WorkerContext): Promise<void> {
+  try {
+    const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as [string, string];
+    if (policy !== 'noeviction') {
+      ctx.logger.warn({ policy }, 'Redis maxmemory-policy is not noeviction: queued jobs may be evicted; set maxmemory-policy noeviction');
+    }
+  } catch (error) {
+    ctx.logger.warn({ err: error }, 'could not read Redis maxmemory-policy; make sure it is noeviction');
+  }
+}
+
+export async function startWorkers(ctx: WorkerContext, options: WorkerOptions = {}): Promise<RunningWorkers> {
+  const handlers: Handlers = {
+    'close-auction': closeAuctionHandler(ctx),
+    'send-sms': sendSmsHandler(ctx),
+    sweep: sweepHandler(ctx),
+  };
+  const connections: Redis[] = [];
+  const workers = QUEUE_NAMES.map((queue) => {
+    // Declared jobs without a queue to run them, or a queue nobody serves, is a bug: fail at start.
+    if (!Object.values(QUEUE_OF).includes(queue)) throw new Error(`queue ${queue} has no job declared`);
+    const connection = createRedis(ctx.config.redisUrl, 'queue');
+    connections.push(connection);
+    const worker = new Worker(
+      queue,
+      async (job: Job) => {
+        const name = job.name as JobName;
+        if (!(name in handlers) || QUEUE_OF[name] !== queue) throw new UnrecoverableError(`no handler for ${job.name} on ${queue}`);
+        return (handlers[name] as (job: Job) => Promise<JobOutcome>)(job);
+      },
+      {
+        connection,
+        prefix: bullPrefix(ctx.config.redisKeyPrefix),
+        concurrency: ctx.config.workers.concurrency,
+        lockDuration: options.lockDurationMs ?? 30_000,
+        stalledInterval: options.lockDurationMs ?? 30_000,
+        maxStalledCount: 3,
+      },
+    );
+    worker.on('failed', (job, error) => ctx.logger.warn({ queue, job: job?.id, name: job?.name, attempts: job?.attemptsMade, err: error }, 'job failed'));
+    worker.on('error', (error) => ctx.logger.error({ queue, err: error }, 'worker error'));
+    return worker;
+  });
+  await checkRedisForQueues(connections[0]!, ctx);
+  // Upserting by a fixed id makes every worker process agree on one schedule, not one each.
+  await ctx.jobs.queues.maintenance.upsertJobScheduler('sweep', { every: ctx.config.workers.sweepIntervalS * 1000 }, { name: 'sweep', data: {} });
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
+  return {
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      for (const connection of connections) connection.disconnect();
+    },
+  };
+}
