@@ -13,6 +13,7 @@ import { docsRouter } from './openapi/docs.ts';
 import { buildOpenApiDocument } from './openapi/document.ts';
 import type { Route } from './route.ts';
 import { accountRoutes } from './routes/accounts.ts';
+import { auctionEventRoutes } from './routes/auction-events.ts';
 import { auctionRoutes } from './routes/auctions.ts';
 import { healthRoutes } from './routes/health.ts';
 import { likeRoutes } from './routes/likes.ts';
@@ -20,7 +21,7 @@ import { listingRoutes } from './routes/listings.ts';
 import { tradeRoutes } from './routes/trades.ts';
 
 export function apiRoutes(deps: AppDeps): Route[] {
-  return [...healthRoutes(deps), ...accountRoutes(deps), ...listingRoutes(deps), ...likeRoutes(), ...tradeRoutes(), ...auctionRoutes(deps)];
+  return [...healthRoutes(deps), ...accountRoutes(deps), ...listingRoutes(deps), ...likeRoutes(), ...tradeRoutes(), ...auctionRoutes(deps), ...auctionEventRoutes(deps)];
 }
 
 /** Builds the Koa application without listening, so tests can drive it in-process. */

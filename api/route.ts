@@ -24,7 +24,8 @@ export interface RouteSpec {
   query?: z.ZodObject;
   headers?: z.ZodObject;
   body?: z.ZodType;
-  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  /** `contentType` defaults to application/json; a streaming route names its own. */
+  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
   /** Problem statuses this route can answer with, beyond the ones every route can. */
   problems: number[];
 }
@@ -100,7 +101,8 @@ export function defineRoute<const S extends RouteSpec>(spec: S, handler: (input:
     if (reply.body !== undefined) {
       // Responses pass through their schema: fields not declared there (a hash, a phone number
       // meant for its owner only) are dropped even if a mapper forgets them.
-      const schema = spec.responses[reply.status]?.schema;
+      const response = spec.responses[reply.status];
+      const schema = response?.contentType ? undefined : response?.schema;
       ctx.body = schema ? schema.parse(reply.body) : reply.body;
     }
   };

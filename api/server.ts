@@ -25,6 +25,9 @@ export async function listen(deps: AppDeps, port = deps.config.port): Promise<Ru
     port: (server.address() as AddressInfo).port,
     async close(graceMs = 10_000) {
       deps.lifecycle.shuttingDown = true;
+      // Open event streams would hold the server open; each is ended with a retry hint so its
+      // client reconnects, to another instance behind the load balancer.
+      deps.streams.endAll('server shutting down');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);

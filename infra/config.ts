@@ -38,6 +38,8 @@ const schema = z
     SWEEP_INTERVAL_S: wholeNumber(1, 3600, 15),
     WORKER_CONCURRENCY: wholeNumber(1, 200, 10),
     JOB_LOCK_MS: wholeNumber(1000, 600_000, 30_000),
+    SSE_MAX_STREAMS_PER_ADDRESS: wholeNumber(1, 100_000, 20),
+    SSE_HEARTBEAT_S: wholeNumber(1, 15, 15),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     TRUST_PROXY: z.stringbool().default(false),
     BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i).default('100kb'),
@@ -77,6 +79,12 @@ const schema = z
       logLevel: env.LOG_LEVEL,
       bodyLimit: env.BODY_LIMIT,
       trustProxy: env.TRUST_PROXY,
+      sse: {
+        maxStreamsPerAddress: env.SSE_MAX_STREAMS_PER_ADDRESS,
+        heartbeatMs: env.SSE_HEARTBEAT_S * 1000,
+        retryMs: 2000,
+        maxBufferedBytes: 256 * 1024,
+      },
       auctions: {
         minDurationS: env.AUCTION_MIN_DURATION_S,
         softCloseWindowS: env.SOFT_CLOSE_WINDOW_S,

@@ -1,17 +1,27 @@
-import { createAccessTokens } from '../domain/accounts/access-tokens.ts';
 import type { AppDeps } from '../api/context.ts';
+import { createAuctionEventHub } from '../api/sse/auction-event-hub.ts';
+import { OpenStreams } from '../api/sse/open-streams.ts';
+import { createStreamLimiter } from '../api/sse/stream-limiter.ts';
+import { createAccessTokens } from '../domain/accounts/access-tokens.ts';
+import { createAuctionEventBus } from './auction-event-bus.ts';
 import type { Config } from './config.ts';
-import { createOrm } from './database.ts';
+import { createOrm, type Orm } from './database.ts';
 import { createJobQueues } from './job-queues.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createRateLimiters } from './rate-limiter.ts';
 import { createRedis } from './redis.ts';
 
-/** The wiring every process shares; entry points add what they mount. */
-export async function createRuntime(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<AppDeps> {
-  const orm = await createOrm(config.databaseUrl, { poolMax: config.databasePoolMax, logger });
+/**
+ * The wiring of an API process: one place, used by the entry points and by the tests (which pass
+ * the ORM of their own database).
+ */
+export async function createRuntime(config: Config, logger: Logger = createLogger(config.logLevel), options: { orm?: Orm } = {}): Promise<AppDeps> {
+  const orm = options.orm ?? (await createOrm(config.databaseUrl, { poolMax: config.databasePoolMax, logger }));
   const redis = createRedis(config.redisUrl, 'commands');
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+  // Pub/sub needs a connection of its own: a subscribed connection can run no other command.
+  const subscriber = createRedis(config.redisUrl, 'subscriber');
+  subscriber.on('error', (error) => logger.warn({ err: error }, 'redis subscriber connection error'));
   return {
     config,
     orm,
@@ -20,10 +30,16 @@ export async function createRuntime(config: Config, logger: Logger = createLogge
     accessTokens: createAccessTokens(config.jwt),
     ...createRateLimiters(config, redis, logger),
     jobs: createJobQueues(config.redisUrl, config.redisKeyPrefix, { failFast: true }),
+    events: createAuctionEventBus(redis, config.redisKeyPrefix),
+    eventHub: createAuctionEventHub(subscriber, config.redisKeyPrefix, logger),
+    streams: new OpenStreams(),
+    streamLimiter: createStreamLimiter(redis, config.redisKeyPrefix, config.sse.maxStreamsPerAddress, logger),
     lifecycle: { shuttingDown: false },
   };
 }
 
-export async function closeRuntime(deps: AppDeps): Promise<void> {
-  await Promise.allSettled([deps.jobs.close(), deps.orm.close(), deps.redis.quit()]);
+export async function closeRuntime(deps: AppDeps, options: { keepOrm?: boolean } = {}): Promise<void> {
+  deps.streams.endAll('server shutting down');
+  await Promise.allSettled([deps.jobs.close(), deps.eventHub.close(), options.keepOrm ? undefined : deps.orm.close()]);
+  deps.redis.disconnect();
 }

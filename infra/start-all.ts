@@ -1,12 +1,11 @@
 import { listen } from '../api/server.ts';
+import { createWorkerContext } from '../workers/context.ts';
 import { startWorkers } from '../workers/start-workers.ts';
 import { loadConfig } from './config.ts';
 import { createOrm, ensureDatabase, migrate } from './database.ts';
-import { createJobQueues } from './job-queues.ts';
 import { createLogger } from './logger.ts';
 import { onShutdown, runMain } from './process.ts';
 import { closeRuntime, createRuntime } from './runtime.ts';
-import { createSnsSmsSender } from './sns-sms-sender.ts';
 
 /**
  * `npm start`: the whole service on one machine, API and workers in one process. Creates the
@@ -25,17 +24,14 @@ await runMain(async () => {
   }
 
   const deps = await createRuntime(config, logger);
-  const workerJobs = createJobQueues(config.redisUrl, config.redisKeyPrefix);
-  const workers = await startWorkers(
-    { config, orm: deps.orm, jobs: workerJobs, logger: logger.child({ process: 'worker' }), sms: createSnsSmsSender(config.sms) },
-    { lockDurationMs: config.workers.jobLockMs },
-  );
+  const workerContext = createWorkerContext(config, logger.child({ process: 'worker' }), deps.orm);
+  const workers = await startWorkers(workerContext, { lockDurationMs: config.workers.jobLockMs });
   const api = await listen(deps);
   logger.info({ port: api.port }, 'api and workers running');
   onShutdown(logger, async () => {
     await api.close();
     await workers.close();
-    await workerJobs.close();
+    await workerContext.close();
     await closeRuntime(deps);
   });
 });

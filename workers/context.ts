@@ -1,8 +1,11 @@
 import type { SmsSender } from '../domain/notifications/sms-sender.ts';
+import { createAuctionEventBus, type AuctionEventBus } from '../infra/auction-event-bus.ts';
 import type { Config } from '../infra/config.ts';
 import type { Orm } from '../infra/database.ts';
-import type { JobQueues } from '../infra/job-queues.ts';
+import { createJobQueues, type JobQueues } from '../infra/job-queues.ts';
 import type { Logger } from '../infra/logger.ts';
+import { createRedis } from '../infra/redis.ts';
+import { createSnsSmsSender } from '../infra/sns-sms-sender.ts';
 
 /** What every job handler may use; built once per worker process. */
 export interface WorkerContext {
@@ -10,5 +13,26 @@ export interface WorkerContext {
   orm: Orm;
   jobs: JobQueues;
   sms: SmsSender;
+  /** Publishes the events of auctions the workers close. */
+  events: AuctionEventBus;
   logger: Logger;
+}
+
+/** The wiring of a worker process (or of the workers inside `npm start`). */
+export function createWorkerContext(config: Config, logger: Logger, orm: Orm): WorkerContext & { close(): Promise<void> } {
+  const redis = createRedis(config.redisUrl, 'commands');
+  redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+  const jobs = createJobQueues(config.redisUrl, config.redisKeyPrefix);
+  return {
+    config,
+    orm,
+    jobs,
+    logger,
+    sms: createSnsSmsSender(config.sms),
+    events: createAuctionEventBus(redis, config.redisKeyPrefix),
+    async close() {
+      await jobs.close();
+      redis.disconnect();
+    },
+  };
 }

@@ -6,6 +6,7 @@ import { closeAuctionHandler } from './handlers/close-auction.ts';
 import { sendSmsHandler } from './handlers/send-sms.ts';
 import { sweepHandler } from './handlers/sweep.ts';
 import { QUEUE_NAMES, QUEUE_OF, type JobName, type JobOutcome, type JobPayloads } from './jobs.ts';
+import { startOutboxRelay } from './outbox-relay.ts';
 
 type Handlers = { [J in JobName]: (job: Job<JobPayloads[J]>) => Promise<JobOutcome> };
 
@@ -70,8 +71,10 @@ export async function startWorkers(ctx: WorkerContext, options: WorkerOptions = 
   // Upserting by a fixed id makes every worker process agree on one schedule, not one each.
   await ctx.jobs.queues.maintenance.upsertJobScheduler('sweep', { every: ctx.config.workers.sweepIntervalS * 1000 }, { name: 'sweep', data: {} });
   await Promise.all(workers.map((w) => w.waitUntilReady()));
+  const relay = startOutboxRelay(ctx);
   return {
     async close() {
+      await relay.stop();
       await Promise.all(workers.map((w) => w.close()));
       for (const connection of connections) connection.disconnect();
     },

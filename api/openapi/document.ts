@@ -37,7 +37,7 @@ function operation(route: Route): ZodOpenApiOperationObject {
   for (const [status, response] of Object.entries(spec.responses)) {
     responses[status] = {
       description: response.description,
-      ...(response.schema ? { content: { 'application/json': { schema: response.schema } } } : {}),
+      ...(response.schema ? { content: { [response.contentType ?? 'application/json']: { schema: response.schema } } } : {}),
     };
   }
   const problems = [...new Set([...spec.problems, ...impliedProblems(spec), ...ALWAYS])].sort((a, b) => a - b);

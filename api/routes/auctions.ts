@@ -52,6 +52,8 @@ export function auctionRoutes(deps: AppDeps): Route[] {
           maxAmount: body.maxAmount,
           idempotencyKey: headers['idempotency-key'],
         });
+        const { event } = result;
+        if (event) await afterCommit(ctx, 'publish bid event', () => deps.events.publish(em, event));
         await afterCommit(ctx, 'outbid notice', () => enqueueNotifications(deps.jobs, result.notificationIds, ctx.state.requestId));
         return {
           status: result.statusCode,
@@ -80,7 +82,8 @@ export function auctionRoutes(deps: AppDeps): Route[] {
         problems: [400, 401, 403, 404, 409],
       },
       async ({ em, params, caller, ctx }) => {
-        const { notificationIds, ...result } = await buyNow(em, caller.userId, params.id);
+        const { notificationIds, event, ...result } = await buyNow(em, caller.userId, params.id);
+        await afterCommit(ctx, 'publish close event', () => deps.events.publish(em, event));
         await afterCommit(ctx, 'buy-now notices', () => enqueueNotifications(deps.jobs, notificationIds, ctx.state.requestId));
         return { status: 201, headers: { Location: `/v1/trades/${result.tradeId}` }, body: result };
       },

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { notFound } from '../errors.ts';
+import type { AuctionEventData } from './auction-events.ts';
 import { closeNotifications } from '../notifications/sms-messages.ts';
 import { Trade } from '../trades/trade.entity.ts';
 import { eventFor, lockAuction, writeAuctionChange } from './auction-store.ts';
@@ -11,16 +12,17 @@ export async function buyNow(
   em: EntityManager,
   buyerId: string,
   auctionId: string,
-): Promise<{ auction: AuctionView; tradeId: string; notificationIds: string[] }> {
+): Promise<{ auction: AuctionView; tradeId: string; notificationIds: string[]; event: AuctionEventData }> {
   return em.transactional(async (tx) => {
     const locked = await lockAuction(tx, auctionId);
     if (!locked) throw notFound('auction');
     const { next } = resolveBuyNow(locked.state, buyerId, locked.now);
+    const event = eventFor('closed', next, locked.eventSeq + 1, false, locked.now);
     const written = await writeAuctionChange(tx, {
       locked,
       next,
       bids: [],
-      event: eventFor('closed', next, locked.eventSeq + 1, false, locked.now),
+      event,
       notifications: closeNotifications({
         auctionId,
         sellerId: next.sellerId,
@@ -40,6 +42,6 @@ export async function buyNow(
       kind: 'auction',
     });
     await tx.flush();
-    return { auction: auctionViewFor(next, locked.listingId, locked.now, buyerId), tradeId: trade.id, notificationIds: written.notificationIds };
+    return { auction: auctionViewFor(next, locked.listingId, locked.now, buyerId), tradeId: trade.id, notificationIds: written.notificationIds, event };
   });
 }

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { closeNotifications } from '../notifications/sms-messages.ts';
+import type { AuctionEventData } from './auction-events.ts';
 import { Trade } from '../trades/trade.entity.ts';
 import { eventFor, lockAuction, writeAuctionChange } from './auction-store.ts';
 import { resolveClose } from './close-rules.ts';
@@ -8,7 +9,7 @@ export type CloseAuctionResult =
   | { result: 'not-found' }
   | { result: 'already-closed' }
   | { result: 'not-due'; endsAt: Date }
-  | { result: 'closed'; outcome: 'sold' | 'unsold'; tradeId: string | null; notificationIds: string[]; lateByMs: number };
+  | { result: 'closed'; outcome: 'sold' | 'unsold'; tradeId: string | null; notificationIds: string[]; event: AuctionEventData; lateByMs: number };
 
 /**
  * Settles an auction that is due: outcome (respecting the reserve), the trade, the listing's
@@ -24,11 +25,12 @@ export async function closeAuction(em: EntityManager, auctionId: string): Promis
     if (decision.result === 'not-due') return { result: 'not-due', endsAt: locked.state.endsAt };
 
     const { next, outcome, winnerId } = decision;
+    const event = eventFor('closed', next, locked.eventSeq + 1, false, locked.now);
     const written = await writeAuctionChange(tx, {
       locked,
       next,
       bids: [],
-      event: eventFor('closed', next, locked.eventSeq + 1, false, locked.now),
+      event,
       notifications: closeNotifications({
         auctionId,
         sellerId: next.sellerId,
@@ -49,6 +51,7 @@ export async function closeAuction(em: EntityManager, auctionId: string): Promis
       outcome,
       tradeId: trade?.id ?? null,
       notificationIds: written.notificationIds,
+      event,
       lateByMs: locked.now.getTime() - locked.state.endsAt.getTime(),
     };
   });

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { notFound } from '../errors.ts';
 import { outbidNotification } from '../notifications/sms-messages.ts';
 import { newId } from '../shared/ids.ts';
+import type { AuctionEventData } from './auction-events.ts';
 import type { AuctionSettings } from './auction-settings.ts';
 import { eventFor, lockAuction, writeAuctionChange } from './auction-store.ts';
 import { auctionViewFor, type AuctionView } from './auction-view-for.ts';
@@ -40,6 +41,8 @@ export interface PlaceBidResult extends StoredResponse {
   replayed: boolean;
   /** Notifications this bid created (the previous leader's outbid notice), to send after commit. */
   notificationIds: string[];
+  /** The committed outbox event, to publish after commit (null for a private max raise or a replay). */
+  event: AuctionEventData | null;
 }
 
 export async function placeBid(em: EntityManager, deps: PlaceBidDeps, input: PlaceBidInput): Promise<PlaceBidResult> {
@@ -47,7 +50,7 @@ export async function placeBid(em: EntityManager, deps: PlaceBidDeps, input: Pla
   const hash = requestHash('placeBid', auctionId, { amount: input.amount, maxAmount: input.maxAmount ?? null });
   if (idempotencyKey) {
     const stored = await findStoredResponse(em, bidderId, idempotencyKey, hash);
-    if (stored) return { ...stored, replayed: true, notificationIds: [] };
+    if (stored) return { ...stored, replayed: true, notificationIds: [], event: null };
   }
   await deps.bidRateLimiter.consume(bidderId);
 
@@ -80,12 +83,12 @@ export async function placeBid(em: EntityManager, deps: PlaceBidDeps, input: Pla
         idempotency: idempotencyKey ? { userId: bidderId, key: idempotencyKey, requestHash: hash, statusCode: 201, response: placed } : null,
       });
       if (idempotencyKey && !written.keyStored) throw new KeyTakenMeanwhile();
-      return { placed, notificationIds: written.notificationIds };
+      return { placed, notificationIds: written.notificationIds, event };
     });
-    return { statusCode: 201, response: response.placed, replayed: false, notificationIds: response.notificationIds };
+    return { statusCode: 201, response: response.placed, replayed: false, notificationIds: response.notificationIds, event: response.event };
   } catch (error) {
     if (!(error instanceof KeyTakenMeanwhile)) throw error;
     const stored = await findStoredResponse(em, bidderId, idempotencyKey!, hash);
-    return { ...stored!, replayed: true, notificationIds: [] };
+    return { ...stored!, replayed: true, notificationIds: [], event: null };
   }
 }

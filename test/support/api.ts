@@ -1,12 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { AppDeps } from '../../api/context.ts';
 import { listen, type RunningApi } from '../../api/server.ts';
-import { createAccessTokens } from '../../domain/accounts/access-tokens.ts';
 import { loadConfig, type Config } from '../../infra/config.ts';
-import { createJobQueues } from '../../infra/job-queues.ts';
 import { createLogger } from '../../infra/logger.ts';
-import { createRateLimiters } from '../../infra/rate-limiter.ts';
-import { createRedis } from '../../infra/redis.ts';
+import { closeRuntime, createRuntime } from '../../infra/runtime.ts';
+import type { AppDeps } from '../../api/context.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
 export interface HttpResult<T = any> {
@@ -51,18 +48,7 @@ export async function startTestApi(label: string, env: Record<string, string> = 
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
   });
-  const logger = createLogger(config.logLevel);
-  const redis = createRedis(config.redisUrl, 'commands');
-  const deps: AppDeps = {
-    config,
-    orm: db.orm,
-    redis,
-    logger,
-    accessTokens: createAccessTokens(config.jwt),
-    ...createRateLimiters(config, redis, logger),
-    jobs: createJobQueues(config.redisUrl, config.redisKeyPrefix, { failFast: true }),
-    lifecycle: { shuttingDown: false },
-  };
+  const deps = await createRuntime(config, createLogger(config.logLevel), { orm: db.orm });
   const api = await listen(deps, 0);
   const baseUrl = `http://127.0.0.1:${api.port}`;
 
@@ -94,8 +80,7 @@ export async function startTestApi(label: string, env: Record<string, string> = 
     },
     async close() {
       await api.close(1000);
-      await deps.jobs.close();
-      redis.disconnect();
+      await closeRuntime(deps, { keepOrm: true });
       await db.drop();
     },
   };

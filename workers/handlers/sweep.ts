@@ -25,6 +25,7 @@ export function sweepHandler(ctx: WorkerContext) {
       if (result.result === 'closed') {
         closed++;
         ctx.logger.warn({ auctionId, lateByMs: result.lateByMs }, 'sweep closed an overdue auction');
+        await ctx.events.publish(em(), result.event).catch(() => undefined);
         await enqueueNotifications(ctx.jobs, result.notificationIds);
       }
     }

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { auctionEventsAfter, auctionExists, latestAuctionEvent } from '../../domain/auctions/auction-event-log.ts';
+import { AUCTION_EVENT_TYPES } from '../../domain/auctions/auction-events.ts';
+import { DomainError, notFound } from '../../domain/errors.ts';
+import type { AppDeps } from '../context.ts';
+import { defineRoute, type Route } from '../route.ts';
+import { IdParams } from '../schemas/common.ts';
+import { AuctionEventStream } from '../sse/auction-event-stream.ts';
+
+const Seq = z.string().regex(/^\d{1,15}$/, 'must be an event id (a whole number)');
+
+const EventStreamDoc = z
+  .string()
+  .meta({
+    description:
+      `Server-sent events. Each event: \`id: <seq>\`, \`event: <${AUCTION_EVENT_TYPES.join('|')}>\`, ` +
+      '`data: {auctionId, seq, type, status, outcome, currentPrice, minimumBid, leaderId, bidCount, endsAt, extended, at}`. ' +
+      'A comment line at least every 15 s.',
+  });
+
+export function auctionEventRoutes(deps: AppDeps): Route[] {
+  const settings = deps.config.sse;
+  return [
+    defineRoute(
+      {
+        method: 'get', path: '/v1/auctions/:id/events', operationId: 'streamAuctionEvents', tags: ['Auctions'], auth: 'none',
+        summary: 'Live price changes (text/event-stream)',
+        description:
+          'Reconnect with `Last-Event-ID` (or `?lastEventId=` where headers cannot be set) to receive every missed event, ' +
+          'in order, before live ones. Without it the stream starts with the latest event.',
+        params: IdParams,
+        query: z.object({ lastEventId: Seq.optional() }),
+        headers: z.object({ 'last-event-id': Seq.optional() }),
+        responses: { 200: { description: 'The event stream', schema: EventStreamDoc, contentType: 'text/event-stream' } },
+        problems: [400, 404, 429, 503],
+      },
+      async ({ params, query, headers, ctx }) => {
+        const auctionId = params.id;
+        const em = () => deps.orm.em.fork();
+        if (!(await auctionExists(em(), auctionId))) throw notFound('auction');
+        if (deps.lifecycle.shuttingDown) throw Object.assign(new Error('This instance is shutting down; reconnect.'), { status: 503, expose: true });
+        const slot = await deps.streamLimiter.acquire(ctx.ip);
+        if (!slot) {
+          throw new DomainError('rate_limited', 'too-many-streams', `At most ${settings.maxStreamsPerAddress} open streams per address.`, { retryAfterS: 30 });
+        }
+        const lastEventId = headers['last-event-id'] ?? query.lastEventId;
+        let unregister: () => void = () => undefined;
+        const stream = new AuctionEventStream(
+          {
+            auctionId,
+            hub: deps.eventHub,
+            eventsAfter: (afterSeq) => auctionEventsAfter(em(), auctionId, afterSeq),
+            latestEvent: () => latestAuctionEvent(em(), auctionId),
+          },
+          settings,
+          lastEventId === undefined ? null : Number(lastEventId),
+          {
+            onEnd: () => {
+              slot.release();
+              unregister();
+            },
+            onHeartbeat: () => slot.touch(),
+          },
+        );
+        unregister = deps.streams.add(stream);
+        ctx.req.on('close', () => stream.end());
+        await stream.start();
+        return {
+          status: 200,
+          headers: {
+            'Content-Type': 'text/event-stream; charset=utf-8',
+            'Cache-Control': 'no-cache, no-transform',
+            Connection: 'keep-alive',
+            // nginx and similar proxies would otherwise hold events back in their buffers.
+            'X-Accel-Buffering': 'no',
+          },
+          body: stream.body,
+        };
+      },
+    ),
+  ];
+}

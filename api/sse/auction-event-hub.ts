@@ -1,0 +1,90 @@
+import type { AuctionEventData } from '../../domain/auctions/auction-events.ts';
+import { auctionChannel } from '../../infra/auction-event-bus.ts';
+import type { Logger } from '../../infra/logger.ts';
+import type { Redis } from '../../infra/redis.ts';
+
+export type EventListener = (event: AuctionEventData) => void;
+
+export interface AuctionEventHub {
+  /** Starts listening to an auction's channel; resolves once Redis confirmed the subscription. */
+  subscribe(auctionId: string, listener: EventListener): Promise<() => void>;
+  /** Whether the subscriber connection is up; while it is not, live delivery is impossible. */
+  readonly connected: boolean;
+  /** Called when the subscriber connection drops: every stream must tell its client to reconnect. */
+  onDisconnect(handler: () => void): () => void;
+  close(): Promise<void>;
+}
+
+/**
+ * This process's view of Redis pub/sub: ONE dedicated subscriber connection, one SUBSCRIBE per
+ * auction however many local clients watch it, UNSUBSCRIBE when the last one leaves. The state is
+ * only about local clients, so no other instance needs it.
+ */
+export function createAuctionEventHub(subscriber: Redis, redisKeyPrefix: string, logger: Logger): AuctionEventHub {
+  const listeners = new Map<string, Set<EventListener>>();
+  const disconnectHandlers = new Set<() => void>();
+  let connected = subscriber.status === 'ready';
+
+  subscriber.on('ready', () => {
+    connected = true;
+    // ioredis re-subscribes on reconnect; events published meanwhile are caught up by Last-Event-ID.
+  });
+  subscriber.on('close', () => {
+    if (!connected) return;
+    connected = false;
+    logger.warn('auction event subscriber lost its Redis connection; streams are told to reconnect');
+    for (const handler of [...disconnectHandlers]) handler();
+  });
+  subscriber.on('message', (channel: string, message: string) => {
+    const auctionId = channel.slice(channel.lastIndexOf(':') + 1);
+    const local = listeners.get(auctionId);
+    if (!local) return;
+    let event: AuctionEventData;
+    try {
+      event = JSON.parse(message) as AuctionEventData;
+    } catch {
+      logger.error({ channel }, 'unreadable auction event on the bus');
+      return;
+    }
+    for (const listener of local) listener(event);
+  });
+
+  return {
+    get connected() {
+      return connected;
+    },
+    async subscribe(auctionId, listener) {
+      // Queued until Redis returns, a subscription would leave the client waiting in silence.
+      if (!connected) throw new Error('the auction event subscriber is not connected');
+      let local = listeners.get(auctionId);
+      if (!local) {
+        local = new Set();
+        listeners.set(auctionId, local);
+      }
+      local.add(listener);
+      try {
+        // Redis treats a repeated SUBSCRIBE as a no-op; awaiting it tells us the subscription is live.
+        await subscriber.subscribe(auctionChannel(redisKeyPrefix, auctionId));
+      } catch (error) {
+        local.delete(listener);
+        throw error;
+      }
+      return () => {
+        local.delete(listener);
+        if (local.size === 0 && listeners.get(auctionId) === local) {
+          listeners.delete(auctionId);
+          subscriber.unsubscribe(auctionChannel(redisKeyPrefix, auctionId)).catch(() => undefined);
+        }
+      };
+    },
+    onDisconnect(handler) {
+      disconnectHandlers.add(handler);
+      return () => disconnectHandlers.delete(handler);
+    },
+    async close() {
+      disconnectHandlers.clear();
+      listeners.clear();
+      subscriber.disconnect();
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { AuctionEventData } from './auction-events.ts';
+
+/**
+ * Publishes outbox events that were committed but never published (their process died between
+ * commit and publish, or Redis was down). Rows are claimed with SKIP LOCKED so several relays
+ * never publish the same event at once, and marked only after `publish` succeeded. Events younger
+ * than `graceMs` are left to the process that wrote them, which publishes them itself.
+ */
+export async function relayUnpublishedEvents(
+  em: EntityManager,
+  publish: (event: AuctionEventData) => Promise<void>,
+  options: { graceMs: number; limit: number },
+): Promise<number> {
+  return em.transactional(async (tx) => {
+    const rows = await tx.execute<{ payload: AuctionEventData }[]>(
+      `select payload from auction_events
+       where published_at is null and created_at < now() - make_interval(secs => ?)
+       order by created_at, auction_id, seq
+       limit ? for update skip locked`,
+      [options.graceMs / 1000, options.limit],
+    );
+    for (const { payload } of rows) await publish(payload);
+    if (rows.length) {
+      await tx.execute(
+        `update auction_events e set published_at = now()
+         from jsonb_to_recordset(?::jsonb) as r(auction_id uuid, seq bigint)
+         where e.auction_id = r.auction_id and e.seq = r.seq`,
+        [JSON.stringify(rows.map((r) => ({ auction_id: r.payload.auctionId, seq: r.payload.seq })))],
+      );
+    }
+    return rows.length;
+  });
+}
