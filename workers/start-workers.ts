@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { bullPrefix } from '../infra/job-queues.ts';
 import { createRedis, type Redis } from '../infra/redis.ts';
@@ -72,11 +73,23 @@ export async function startWorkers(ctx: WorkerContext, options: WorkerOptions = 
   await ctx.jobs.queues.maintenance.upsertJobScheduler('sweep', { every: ctx.config.workers.sweepIntervalS * 1000 }, { name: 'sweep', data: {} });
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   const relay = startOutboxRelay(ctx);
+  const heartbeat = startHeartbeat(ctx.config.workers.heartbeatFile, () => workers.every((w) => w.isRunning()));
   return {
     async close() {
+      clearInterval(heartbeat);
       await relay.stop();
       await Promise.all(workers.map((w) => w.close()));
       for (const connection of connections) connection.disconnect();
     },
   };
+}
+
+/** For container health checks: the file's mtime is fresh while every queue is being served. */
+function startHeartbeat(file: string | undefined, healthy: () => boolean): NodeJS.Timeout | undefined {
+  if (!file) return undefined;
+  const beat = () => {
+    if (healthy()) writeFile(file, new Date().toISOString()).catch(() => undefined);
+  };
+  beat();
+  return setInterval(beat, 10_000).unref();
 }
