@@ -7,6 +7,7 @@ import type { AppDeps, AppState } from './context.ts';
 import { adminOnly, queueBoard } from './admin/queue-board.ts';
 import { authenticate } from './middleware/authenticate.ts';
 import { entityManagerPerRequest } from './middleware/entity-manager.ts';
+import { httpMetrics } from './middleware/http-metrics.ts';
 import { problemHandler } from './middleware/problem.ts';
 import { requestContext } from './middleware/request-context.ts';
 import { docsRouter } from './openapi/docs.ts';
@@ -18,10 +19,11 @@ import { auctionRoutes } from './routes/auctions.ts';
 import { healthRoutes } from './routes/health.ts';
 import { likeRoutes } from './routes/likes.ts';
 import { listingRoutes } from './routes/listings.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { tradeRoutes } from './routes/trades.ts';
 
 export function apiRoutes(deps: AppDeps): Route[] {
-  return [...healthRoutes(deps), ...accountRoutes(deps), ...listingRoutes(deps), ...likeRoutes(), ...tradeRoutes(), ...auctionRoutes(deps), ...auctionEventRoutes(deps)];
+  return [...healthRoutes(deps), ...accountRoutes(deps), ...listingRoutes(deps), ...likeRoutes(), ...tradeRoutes(), ...auctionRoutes(deps), ...auctionEventRoutes(deps), ...metricsRoutes(deps)];
 }
 
 /** Builds the Koa application without listening, so tests can drive it in-process. */
@@ -37,7 +39,8 @@ export function createApp(deps: AppDeps): Koa<AppState> {
     ctx.body = openApi;
   });
 
-  app.use(requestContext(deps.logger));
+  app.use(requestContext(deps.logger, deps.lifecycle));
+  app.use(httpMetrics(deps.metrics));
   app.use(problemHandler());
   app.use(helmet());
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: deps.config.bodyLimit, encoding: 'utf-8' }));

@@ -5,6 +5,7 @@ import type { EntityManager, Orm } from '../infra/database.ts';
 import type { AuctionEventBus } from '../infra/auction-event-bus.ts';
 import type { JobQueues } from '../infra/job-queues.ts';
 import type { Logger } from '../infra/logger.ts';
+import type { Metrics } from '../infra/metrics.ts';
 import type { AccessTokens, Caller } from '../domain/accounts/access-tokens.ts';
 import type { RateLimiter } from '../domain/auctions/rate-limiter.ts';
 import type { AuctionEventHub } from './sse/auction-event-hub.ts';
@@ -27,6 +28,7 @@ export interface AppDeps {
   eventHub: AuctionEventHub;
   streams: OpenStreams;
   streamLimiter: StreamLimiter;
+  metrics: Metrics;
   /** Flipped by the server on SIGTERM so that readiness fails before the listener closes. */
   lifecycle: { shuttingDown: boolean };
 }

@@ -1,13 +1,13 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
 import type { AppDeps } from './context.ts';
 
 export interface RunningApi {
   server: Server;
   port: number;
-  /** Stops taking connections, lets in-flight requests finish (up to `graceMs`), then resolves. */
-  close(graceMs?: number): Promise<void>;
+  /** Drains (not-ready for `drainMs`), stops taking connections, lets in-flight requests finish (up to `graceMs`). */
+  close(graceMs?: number, drainMs?: number): Promise<void>;
 }
 
 export async function listen(deps: AppDeps, port = deps.config.port): Promise<RunningApi> {
@@ -23,15 +23,22 @@ export async function listen(deps: AppDeps, port = deps.config.port): Promise<Ru
   return {
     server,
     port: (server.address() as AddressInfo).port,
-    async close(graceMs = 10_000) {
+    async close(graceMs = 10_000, drainMs = deps.config.shutdownDrainMs) {
+      // 1. Report not-ready but keep serving for a moment, so load balancers stop sending here.
       deps.lifecycle.shuttingDown = true;
-      // Open event streams would hold the server open; each is ended with a retry hint so its
-      // client reconnects, to another instance behind the load balancer.
+      if (drainMs > 0) await new Promise((resolve) => setTimeout(resolve, drainMs));
+      // 2. Open event streams would hold the server open; each ends with a retry hint so its
+      //    client reconnects, to another instance behind the load balancer.
       deps.streams.endAll('server shutting down');
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+      // 3. Stop listening, but do not yet touch accepted connections: one accepted a moment ago
+      //    may not have sent its request yet and would count as idle (http.Server#close would
+      //    reset it). Once such requests had time to arrive, idle connections are closed as they
+      //    become idle; whatever is still open after the grace time is cut.
+      const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()));
+      const sweep = setInterval(() => server.closeIdleConnections(), 100);
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
       await closed;
+      clearInterval(sweep);
       clearTimeout(timer);
     },
   };

@@ -38,6 +38,8 @@ const schema = z
     SWEEP_INTERVAL_S: wholeNumber(1, 3600, 15),
     WORKER_CONCURRENCY: wholeNumber(1, 200, 10),
     JOB_LOCK_MS: wholeNumber(1000, 600_000, 30_000),
+    WORKER_METRICS_PORT: wholeNumber(0, 65535, 0),
+    SHUTDOWN_DRAIN_MS: wholeNumber(0, 60_000, 2000),
     WORKER_HEARTBEAT_FILE: z.string().startsWith('/', 'must be an absolute path').optional(),
     SSE_MAX_STREAMS_PER_ADDRESS: wholeNumber(1, 100_000, 20),
     SSE_HEARTBEAT_S: wholeNumber(1, 15, 15),
@@ -77,10 +79,14 @@ const schema = z
         concurrency: env.WORKER_CONCURRENCY,
         jobLockMs: env.JOB_LOCK_MS,
         heartbeatFile: env.WORKER_HEARTBEAT_FILE,
+        /** 0: no metrics listener (a worker inside `npm start` shares the API's /metrics). */
+        metricsPort: env.WORKER_METRICS_PORT,
       },
       logLevel: env.LOG_LEVEL,
       bodyLimit: env.BODY_LIMIT,
       trustProxy: env.TRUST_PROXY,
+      /** After SIGTERM, keep serving (reporting not-ready) this long so load balancers move away. */
+      shutdownDrainMs: env.SHUTDOWN_DRAIN_MS,
       sse: {
         maxStreamsPerAddress: env.SSE_MAX_STREAMS_PER_ADDRESS,
         heartbeatMs: env.SSE_HEARTBEAT_S * 1000,

@@ -8,6 +8,7 @@ import type { Config } from './config.ts';
 import { createOrm, type Orm } from './database.ts';
 import { createJobQueues } from './job-queues.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 import { createRateLimiters } from './rate-limiter.ts';
 import { createRedis } from './redis.ts';
 
@@ -15,7 +16,11 @@ import { createRedis } from './redis.ts';
  * The wiring of an API process: one place, used by the entry points and by the tests (which pass
  * the ORM of their own database).
  */
-export async function createRuntime(config: Config, logger: Logger = createLogger(config.logLevel), options: { orm?: Orm } = {}): Promise<AppDeps> {
+export async function createRuntime(
+  config: Config,
+  logger: Logger = createLogger(config.logLevel),
+  options: { orm?: Orm; metrics?: Metrics } = {},
+): Promise<AppDeps> {
   const orm = options.orm ?? (await createOrm(config.databaseUrl, { poolMax: config.databasePoolMax, logger }));
   const redis = createRedis(config.redisUrl, 'commands');
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
@@ -34,6 +39,7 @@ export async function createRuntime(config: Config, logger: Logger = createLogge
     eventHub: createAuctionEventHub(subscriber, config.redisKeyPrefix, logger),
     streams: new OpenStreams(),
     streamLimiter: createStreamLimiter(redis, config.redisKeyPrefix, config.sse.maxStreamsPerAddress, logger),
+    metrics: options.metrics ?? createMetrics({ process: 'api' }),
     lifecycle: { shuttingDown: false },
   };
 }

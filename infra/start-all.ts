@@ -24,7 +24,8 @@ await runMain(async () => {
   }
 
   const deps = await createRuntime(config, logger);
-  const workerContext = createWorkerContext(config, logger.child({ process: 'worker' }), deps.orm);
+  // One process, one registry: /metrics shows the API's and the workers' metrics together.
+  const workerContext = createWorkerContext(config, logger.child({ process: 'worker' }), deps.orm, deps.metrics);
   const workers = await startWorkers(workerContext, { lockDurationMs: config.workers.jobLockMs });
   const api = await listen(deps);
   logger.info({ port: api.port }, 'api and workers running');

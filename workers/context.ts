@@ -4,6 +4,7 @@ import type { Config } from '../infra/config.ts';
 import type { Orm } from '../infra/database.ts';
 import { createJobQueues, type JobQueues } from '../infra/job-queues.ts';
 import type { Logger } from '../infra/logger.ts';
+import { createMetrics, type Metrics } from '../infra/metrics.ts';
 import { createRedis } from '../infra/redis.ts';
 import { createSnsSmsSender } from '../infra/sns-sms-sender.ts';
 
@@ -16,10 +17,16 @@ export interface WorkerContext {
   /** Publishes the events of auctions the workers close. */
   events: AuctionEventBus;
   logger: Logger;
+  metrics: Metrics;
 }
 
 /** The wiring of a worker process (or of the workers inside `npm start`). */
-export function createWorkerContext(config: Config, logger: Logger, orm: Orm): WorkerContext & { close(): Promise<void> } {
+export function createWorkerContext(
+  config: Config,
+  logger: Logger,
+  orm: Orm,
+  metrics: Metrics = createMetrics({ process: 'worker' }),
+): WorkerContext & { close(): Promise<void> } {
   const redis = createRedis(config.redisUrl, 'commands');
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
   const jobs = createJobQueues(config.redisUrl, config.redisKeyPrefix);
@@ -30,6 +37,7 @@ export function createWorkerContext(config: Config, logger: Logger, orm: Orm): W
     logger,
     sms: createSnsSmsSender(config.sms),
     events: createAuctionEventBus(redis, config.redisKeyPrefix),
+    metrics,
     async close() {
       await jobs.close();
       redis.disconnect();

@@ -3,6 +3,7 @@ import { createOrm } from '../infra/database.ts';
 import { createLogger } from '../infra/logger.ts';
 import { onShutdown, runMain } from '../infra/process.ts';
 import { createWorkerContext } from './context.ts';
+import { startMetricsServer } from './metrics-server.ts';
 import { startWorkers } from './start-workers.ts';
 
 /** `npm run start:worker`: one worker process; run as many as the load needs. */
@@ -12,8 +13,10 @@ await runMain(async () => {
   const orm = await createOrm(config.databaseUrl, { poolMax: config.databasePoolMax, logger });
   const ctx = createWorkerContext(config, logger, orm);
   const workers = await startWorkers(ctx, { lockDurationMs: config.workers.jobLockMs });
-  logger.info('workers started');
+  const metricsServer = config.workers.metricsPort ? await startMetricsServer(ctx.metrics, config.workers.metricsPort) : null;
+  logger.info({ metricsPort: config.workers.metricsPort || undefined }, 'workers started');
   onShutdown(logger, async () => {
+    metricsServer?.close();
     await workers.close();
     await ctx.close();
     await orm.close();

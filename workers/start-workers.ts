@@ -53,7 +53,15 @@ export async function startWorkers(ctx: WorkerContext, options: WorkerOptions = 
       async (job: Job) => {
         const name = job.name as JobName;
         if (!(name in handlers) || QUEUE_OF[name] !== queue) throw new UnrecoverableError(`no handler for ${job.name} on ${queue}`);
-        return (handlers[name] as (job: Job) => Promise<JobOutcome>)(job);
+        const stop = ctx.metrics.jobDuration.startTimer({ queue, name });
+        try {
+          const outcome = await (handlers[name] as (job: Job) => Promise<JobOutcome>)(job);
+          stop({ status: outcome.status });
+          return outcome;
+        } catch (error) {
+          stop({ status: 'failed' });
+          throw error;
+        }
       },
       {
         connection,

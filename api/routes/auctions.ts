@@ -2,6 +2,7 @@ import { getAuction, listAuctionBids, listMyBids } from '../../domain/auctions/a
 import { buyNow } from '../../domain/auctions/buy-now.ts';
 import { incrementTable } from '../../domain/auctions/increment-table.ts';
 import { placeBid } from '../../domain/auctions/place-bid.ts';
+import { DomainError } from '../../domain/errors.ts';
 import { enqueueNotifications } from '../../workers/enqueue-notifications.ts';
 import { afterCommit } from '../after-commit.ts';
 import type { AppDeps } from '../context.ts';
@@ -51,7 +52,11 @@ export function auctionRoutes(deps: AppDeps): Route[] {
           amount: body.amount,
           maxAmount: body.maxAmount,
           idempotencyKey: headers['idempotency-key'],
+        }).catch((error: unknown) => {
+          deps.metrics.bids.inc({ result: 'rejected', reason: error instanceof DomainError ? error.code : 'error' });
+          throw error;
         });
+        deps.metrics.bids.inc({ result: result.replayed ? 'replayed' : 'accepted', reason: '' });
         const { event } = result;
         if (event) await afterCommit(ctx, 'publish bid event', () => deps.events.publish(em, event));
         await afterCommit(ctx, 'outbid notice', () => enqueueNotifications(deps.jobs, result.notificationIds, ctx.state.requestId));

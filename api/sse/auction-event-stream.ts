@@ -6,14 +6,14 @@ export interface StreamSettings {
   heartbeatMs: number;
   /** Hint sent with `retry:`: how long a client waits before reconnecting. */
   retryMs: number;
-  /** A client that has let this many bytes pile up unread is cut off rather than buffered. */
+  /** A client that has let this many bytes of live events pile up unread is cut off rather than buffered. */
   maxBufferedBytes: number;
 }
 
 export interface StreamSource {
   auctionId: string;
   hub: AuctionEventHub;
-  /** Committed events of the auction with seq > afterSeq, in order (from PostgreSQL). */
+  /** The next page of committed events of the auction with seq > afterSeq, in order (from PostgreSQL). */
   eventsAfter(afterSeq: number): Promise<AuctionEventData[]>;
   /** The newest committed event, for a client that brings no Last-Event-ID. */
   latestEvent(): Promise<AuctionEventData | null>;
@@ -24,20 +24,24 @@ const frame = (event: AuctionEventData) => `id: ${event.seq}\nevent: ${event.typ
 /**
  * One client's stream of one auction's events, gap-free and without duplicates:
  *   1. subscribe to the live channel first and hold what arrives;
- *   2. replay from PostgreSQL everything after the client's Last-Event-ID;
+ *   2. replay from PostgreSQL everything after the client's Last-Event-ID, page by page, at the
+ *      pace the client reads;
  *   3. release the held events, then pass live ones through.
  * Every event is written only if its seq is exactly the next one; a live event that skips ahead
  * (a publish that was lost or is late) makes the stream fetch the missing ones from PostgreSQL.
+ * Live events are judged one at a time, in arrival order, after the replay.
  */
 export class AuctionEventStream {
   readonly body = new PassThrough();
   private lastSeq: number;
   private held: AuctionEventData[] | null = [];
-  private filling: Promise<void> = Promise.resolve();
+  private queue: Promise<void> = Promise.resolve();
   private unsubscribe: (() => void) | null = null;
   private stopDisconnectWatch: (() => void) | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private ended = false;
+  private readonly whenEnded: Promise<void>;
+  private markEnded!: () => void;
   private readonly source: StreamSource;
   private readonly settings: StreamSettings;
   private readonly hooks: { onEnd(): void; onHeartbeat(): void };
@@ -47,34 +51,45 @@ export class AuctionEventStream {
     this.settings = settings;
     this.lastSeq = lastSeq ?? -1;
     this.hooks = hooks;
+    this.whenEnded = new Promise((resolve) => (this.markEnded = resolve));
     this.body.on('close', () => this.end());
   }
 
+  /**
+   * Resolves once the live subscription is confirmed (or refused); the replay runs afterwards,
+   * because it can only go at the client's pace once the body is flowing to the client.
+   */
   async start(): Promise<void> {
     this.write(`retry: ${this.settings.retryMs}\n: connected\n\n`);
+    this.stopDisconnectWatch = this.source.hub.onDisconnect(() => this.end('live updates interrupted'));
+    let live = true;
     try {
-      this.stopDisconnectWatch = this.source.hub.onDisconnect(() => this.end('live updates interrupted'));
-      this.unsubscribe = await this.source.hub.subscribe(this.source.auctionId, (event) => this.receive(event));
+      live = await this.subscribe();
     } catch {
       // No live channel (Redis is down): send what PostgreSQL has, then ask the client to come back.
-      await this.replay();
-      this.end('live updates unavailable');
-      return;
+      live = false;
     }
-    await this.replay();
-    const held = this.held ?? [];
-    this.held = null;
-    for (const event of held) this.receive(event);
-    this.heartbeat = setInterval(() => {
-      this.write(': ping\n\n');
-      this.hooks.onHeartbeat();
-    }, this.settings.heartbeatMs);
+    if (this.ended) return;
+    if (live) {
+      this.heartbeat = setInterval(() => {
+        this.write(': ping\n\n');
+        this.hooks.onHeartbeat();
+      }, this.settings.heartbeatMs);
+    }
+    this.enqueue(async () => {
+      await this.catchUp();
+      if (!live) return this.end('live updates unavailable');
+      const held = this.held ?? [];
+      this.held = null;
+      for (const event of held) await this.judge(event);
+    });
   }
 
   /** Ends the stream with a `retry:` hint, so the client reconnects (to this or another instance). */
   end(reason?: string): void {
     if (this.ended) return;
     this.ended = true;
+    this.markEnded();
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.unsubscribe?.();
     this.stopDisconnectWatch?.();
@@ -83,40 +98,65 @@ export class AuctionEventStream {
     this.hooks.onEnd();
   }
 
-  private async replay(): Promise<void> {
+  /** False when the stream ended before Redis confirmed; a late subscription is then released at once. */
+  private async subscribe(): Promise<boolean> {
+    const subscription = this.source.hub.subscribe(this.source.auctionId, (event) => this.receive(event));
+    const unsubscribe = await Promise.race([subscription, this.whenEnded.then(() => null)]);
+    if (unsubscribe === null || this.ended) {
+      subscription.then((release) => release(), () => undefined);
+      return false;
+    }
+    this.unsubscribe = unsubscribe;
+    return true;
+  }
+
+  private receive(event: AuctionEventData): void {
+    if (this.held) this.held.push(event);
+    else this.enqueue(() => this.judge(event));
+  }
+
+  private async judge(event: AuctionEventData): Promise<void> {
+    if (this.ended || event.seq <= this.lastSeq) return;
+    if (event.seq > this.lastSeq + 1) await this.catchUp(event.seq);
+    if (this.deliver(event) && this.body.writableLength > this.settings.maxBufferedBytes) this.end('too slow');
+  }
+
+  /** Serialised, so a replay or gap fill finishes before the next live event is judged. */
+  private enqueue(task: () => Promise<void>): void {
+    this.queue = this.queue.then(task).catch(() => this.end('could not catch up'));
+  }
+
+  /** Writes committed events after `lastSeq` from PostgreSQL: all of them, or up to `untilSeq`. */
+  private async catchUp(untilSeq = Infinity): Promise<void> {
     if (this.lastSeq < 0) {
       const latest = await this.source.latestEvent();
       if (latest) this.deliver(latest);
       else this.lastSeq = 0;
       return;
     }
-    for (const event of await this.source.eventsAfter(this.lastSeq)) this.deliver(event);
-  }
-
-  private receive(event: AuctionEventData): void {
-    if (this.held) {
-      this.held.push(event);
-      return;
-    }
-    // Serialised, so a gap fill finishes before the next live event is judged.
-    this.filling = this.filling.then(async () => {
-      if (this.ended || event.seq <= this.lastSeq) return;
-      if (event.seq > this.lastSeq + 1) {
-        for (const missing of await this.source.eventsAfter(this.lastSeq)) this.deliver(missing);
+    while (!this.ended && this.lastSeq < untilSeq) {
+      const before = this.lastSeq;
+      for (const event of await this.source.eventsAfter(this.lastSeq)) {
+        if (this.deliver(event) && this.body.writableNeedDrain) await this.drained();
       }
-      this.deliver(event);
-    }).catch(() => this.end('could not catch up'));
+      if (this.lastSeq === before) return;
+    }
   }
 
-  private deliver(event: AuctionEventData): void {
-    if (this.lastSeq >= 0 && event.seq !== this.lastSeq + 1) return;
+  private deliver(event: AuctionEventData): boolean {
+    if (this.lastSeq >= 0 && event.seq !== this.lastSeq + 1) return false;
+    if (this.ended) return false;
     this.lastSeq = event.seq;
     this.write(frame(event));
+    return true;
+  }
+
+  private drained(): Promise<void> {
+    return Promise.race([new Promise<void>((resolve) => this.body.once('drain', resolve)), this.whenEnded]);
   }
 
   private write(chunk: string): void {
     if (this.ended) return;
     this.body.write(chunk);
-    if (this.body.writableLength > this.settings.maxBufferedBytes) this.end('too slow');
   }
 }

@@ -46,6 +46,8 @@ export async function startTestApi(label: string, env: Record<string, string> = 
     REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
     REDIS_KEY_PREFIX: `gavel_test_${label}_${randomBytes(4).toString('hex')}`,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // Tests close their apps often; the load-balancer drain pause is tested on its own.
+    SHUTDOWN_DRAIN_MS: '0',
     ...env,
   });
   const deps = await createRuntime(config, createLogger(config.logLevel), { orm: db.orm });

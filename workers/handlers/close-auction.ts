@@ -23,6 +23,7 @@ export function closeAuctionHandler(ctx: WorkerContext) {
         return { status: 'rescheduled', detail: result.endsAt.toISOString() };
       case 'closed':
         log.info({ outcome: result.outcome, lateByMs: result.lateByMs, tradeId: result.tradeId }, 'auction closed');
+        ctx.metrics.closeLateness.observe(Math.max(0, result.lateByMs) / 1000);
         // Best effort: if this fails, the outbox relay publishes the event a moment later.
         await ctx.events.publish(ctx.orm.em.fork(), result.event).catch((error: unknown) => log.warn({ err: error }, 'could not publish the close event'));
         await enqueueNotifications(ctx.jobs, result.notificationIds, requestId);

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import type { AppDeps } from '../context.ts';
+import { defineRoute, type Route } from '../route.ts';
+
+const QUEUE_STATES = ['waiting', 'delayed', 'active', 'failed', 'completed'] as const;
+
+/** Gauges that are read at scrape time rather than kept up to date on every change. */
+async function refreshGauges(deps: AppDeps): Promise<void> {
+  deps.metrics.sseStreams.set(deps.streams.size);
+  await Promise.all(
+    Object.entries(deps.jobs.queues).map(async ([name, queue]) => {
+      const counts = await Promise.race([
+        queue.getJobCounts(...QUEUE_STATES),
+        new Promise<null>((resolve) => setTimeout(() => resolve(null), 1000).unref()),
+      ]).catch(() => null);
+      // Redis unreachable: leave the last known depth rather than report zero.
+      if (counts) for (const state of QUEUE_STATES) deps.metrics.queueJobs.set({ queue: name, state }, counts[state] ?? 0);
+    }),
+  );
+}
+
+export function metricsRoutes(deps: AppDeps): Route[] {
+  return [
+    defineRoute(
+      {
+        method: 'get', path: '/metrics', operationId: 'metrics', tags: ['Operations'], auth: 'none',
+        summary: 'Prometheus metrics of this process',
+        description: 'HTTP latency by route, bids by result and reason, open SSE streams, queue depths, job durations, close lateness.',
+        responses: { 200: { description: 'Prometheus text exposition format', schema: z.string(), contentType: 'text/plain; version=0.0.4' } },
+        problems: [],
+      },
+      async () => {
+        await refreshGauges(deps);
+        return { status: 200, headers: { 'Content-Type': deps.metrics.registry.contentType }, body: await deps.metrics.registry.metrics() };
+      },
+    ),
+  ];
+}

@@ -1,0 +1,44 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Prometheus metrics of one process. A registry per process (not prom-client's global one) so
+ * that tests running several apps in one process keep their counts apart.
+ */
+export function createMetrics(labels: Record<string, string> = {}) {
+  const registry = new Registry();
+  registry.setDefaultLabels(labels);
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    httpDuration: new Histogram({
+      name: 'gavel_http_request_duration_seconds',
+      help: 'HTTP request latency by route template',
+      labelNames: ['method', 'route', 'status'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    bids: new Counter({
+      name: 'gavel_bids_total',
+      help: 'Bid requests by result; rejected ones by problem code',
+      labelNames: ['result', 'reason'] as const,
+      registers: [registry],
+    }),
+    sseStreams: new Gauge({ name: 'gavel_sse_streams', help: 'Open auction event streams in this process', registers: [registry] }),
+    queueJobs: new Gauge({ name: 'gavel_queue_jobs', help: 'Jobs per queue and state', labelNames: ['queue', 'state'] as const, registers: [registry] }),
+    jobDuration: new Histogram({
+      name: 'gavel_job_duration_seconds',
+      help: 'Job processing time by queue, job and outcome',
+      labelNames: ['queue', 'name', 'status'] as const,
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    closeLateness: new Histogram({
+      name: 'gavel_auction_close_lateness_seconds',
+      help: 'Commit of the close minus the auction end time',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,50 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export interface ApiProcess {
+  port: number;
+  child: ChildProcess;
+  /** SIGTERM, and the exit code and how long the process took to exit. */
+  terminate(): Promise<{ code: number | null; ms: number }>;
+}
+
+/** `node api/main.ts` as its own process, as production runs it; resolves when /health/ready is 200. */
+export async function startApiProcess(env: Record<string, string>, port?: number): Promise<ApiProcess> {
+  const listenPort = port ?? (await freePort());
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../../api/main.ts', import.meta.url))], {
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(listenPort) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`api process exited with ${child.exitCode}`);
+    const ready = await fetch(`http://127.0.0.1:${listenPort}/health/ready`).then((r) => r.ok, () => false);
+    if (ready) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error('api process did not become ready');
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    port: listenPort,
+    child,
+    async terminate() {
+      const started = Date.now();
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      const [code] = (await exited) as [number | null];
+      return { code, ms: Date.now() - started };
+    },
+  };
+}

@@ -1,0 +1,18 @@
+import { createServer, type Server } from 'node:http';
+import type { Metrics } from '../infra/metrics.ts';
+
+/** A worker process has no API; it serves its own /metrics for Prometheus on WORKER_METRICS_PORT. */
+export async function startMetricsServer(metrics: Metrics, port: number): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.url !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    metrics.registry.metrics().then(
+      (text) => res.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(text),
+      () => res.writeHead(500).end(),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(port, resolve));
+  return server;
+}
