@@ -9,6 +9,7 @@ import { authenticate } from './middleware/authenticate.ts';
 import { entityManagerPerRequest } from './middleware/entity-manager.ts';
 import { httpMetrics } from './middleware/http-metrics.ts';
 import { problemHandler } from './middleware/problem.ts';
+import { requestTimeout } from './middleware/request-timeout.ts';
 import { requestContext } from './middleware/request-context.ts';
 import { docsRouter } from './openapi/docs.ts';
 import { buildOpenApiDocument } from './openapi/document.ts';
@@ -42,6 +43,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   app.use(requestContext(deps.logger, deps.lifecycle));
   app.use(httpMetrics(deps.metrics));
   app.use(problemHandler());
+  app.use(requestTimeout(deps.config.requestTimeoutMs));
   app.use(helmet());
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: deps.config.bodyLimit, encoding: 'utf-8' }));
   app.use(entityManagerPerRequest(deps.orm));

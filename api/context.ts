@@ -7,6 +7,7 @@ import type { JobQueues } from '../infra/job-queues.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { Metrics } from '../infra/metrics.ts';
 import type { AccessTokens, Caller } from '../domain/accounts/access-tokens.ts';
+import type { LoginThrottle } from '../domain/accounts/login-throttle.ts';
 import type { RateLimiter } from '../domain/auctions/rate-limiter.ts';
 import type { AuctionEventHub } from './sse/auction-event-hub.ts';
 import type { OpenStreams } from './sse/open-streams.ts';
@@ -20,6 +21,7 @@ export interface AppDeps {
   logger: Logger;
   accessTokens: AccessTokens;
   bidRateLimiter: RateLimiter;
+  loginThrottle: LoginThrottle;
   /** Producer side of the job queues (close auctions, send SMS). */
   jobs: JobQueues;
   /** Publishes committed auction events to Redis pub/sub. */

@@ -59,7 +59,24 @@ interface FieldError {
   message: string;
 }
 
+/** Where in a JSON value a NUL character hides, if anywhere: PostgreSQL text cannot store one. */
+function nulPath(value: unknown, path: string[] = []): string[] | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (value && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      const found = key.includes('\u0000') ? [...path, key] : nulPath(inner, [...path, key]);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
 function check<T extends z.ZodType>(schema: T, value: unknown, where: FieldError['in'], errors: FieldError[]): z.output<T> {
+  const nul = nulPath(value);
+  if (nul) {
+    errors.push({ in: where, path: nul.join('.'), message: 'must not contain NUL characters' });
+    return undefined as z.output<T>;
+  }
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   for (const issue of result.error.issues) {

@@ -50,6 +50,10 @@ const schema = z
     SOFT_CLOSE_WINDOW_S: seconds(60),
     SOFT_CLOSE_MAX_EXTENSION_S: seconds(1800),
     BID_RATE_LIMIT_PER_MIN: wholeNumber(1, 1_000_000, 60),
+    LOGIN_FAILURES_PER_PHONE: wholeNumber(1, 1000, 5),
+    LOGIN_FAILURES_PER_ADDRESS: wholeNumber(1, 100_000, 50),
+    LOGIN_WINDOW_S: wholeNumber(1, 86_400, 900),
+    REQUEST_TIMEOUT_MS: wholeNumber(100, 600_000, 15_000),
   })
   .refine((env) => env.NODE_ENV !== 'production' || env.JWT_SECRET, { ...ALWAYS, path: ['JWT_SECRET'], message: 'is required when NODE_ENV=production' })
   .refine((env) => env.NODE_ENV !== 'production' || env.JWT_SECRET !== DEV_JWT_SECRET, {
@@ -72,6 +76,8 @@ const schema = z
         audience: 'gavel-api',
       },
       refreshTokenTtlS: env.REFRESH_TOKEN_TTL_S,
+      login: { perPhone: env.LOGIN_FAILURES_PER_PHONE, perAddress: env.LOGIN_FAILURES_PER_ADDRESS, windowS: env.LOGIN_WINDOW_S },
+      requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
       sms: { endpoint: env.SNS_ENDPOINT, region: env.AWS_REGION },
       workers: {
         endingSoonNoticeS: env.ENDING_SOON_NOTICE_S,

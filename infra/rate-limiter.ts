@@ -1,4 +1,6 @@
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { createHash } from 'node:crypto';
+import type { LoginThrottle } from '../domain/accounts/login-throttle.ts';
 import type { RateLimiter } from '../domain/auctions/rate-limiter.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { Config } from './config.ts';
@@ -40,9 +42,51 @@ export function createRedisRateLimiter(redis: Redis, keyPrefix: string, settings
   };
 }
 
+const tooMany = (what: string, msBeforeNext: number) => {
+  const retryAfterS = Math.max(1, Math.ceil(msBeforeNext / 1000));
+  return new DomainError('rate_limited', 'login-rate-limited', `Too many login attempts ${what}; try again in ${retryAfterS} s.`, { retryAfterS });
+};
+
+/**
+ * Failed logins are counted per phone (hashed: no phone numbers in Redis keys) and per address;
+ * either limit blocks further attempts for the rest of its window.
+ */
+export function createLoginThrottle(redis: Redis, keyPrefix: string, settings: { perPhone: number; perAddress: number; windowS: number }, logger: Logger): LoginThrottle {
+  const make = (name: string, points: number) =>
+    new RateLimiterRedis({
+      storeClient: redis,
+      keyPrefix: `${keyPrefix}:rl:${name}`,
+      points,
+      duration: settings.windowS,
+      insuranceLimiter: new RateLimiterMemory({ points, duration: settings.windowS }),
+    });
+  const byPhone = make('login-phone', settings.perPhone);
+  const byAddress = make('login-address', settings.perAddress);
+  const phoneKey = (phone: string) => createHash('sha256').update(phone).digest('hex');
+  const failOpen = (error: unknown) => {
+    logger.warn({ err: error }, 'login throttle unavailable; allowing the attempt');
+    return null;
+  };
+  return {
+    async check(phone, address) {
+      const [phoneState, addressState] = await Promise.all([byPhone.get(phoneKey(phone)).catch(failOpen), byAddress.get(address).catch(failOpen)]);
+      if (phoneState && phoneState.consumedPoints >= settings.perPhone) throw tooMany('for this phone number', phoneState.msBeforeNext);
+      if (addressState && addressState.consumedPoints >= settings.perAddress) throw tooMany('from this address', addressState.msBeforeNext);
+    },
+    async recordFailure(phone, address) {
+      // Consuming past the limit rejects with the state; the next check() reports the block.
+      await Promise.all([byPhone.consume(phoneKey(phone)).catch(() => undefined), byAddress.consume(address).catch(() => undefined)]);
+    },
+    async recordSuccess(phone) {
+      await byPhone.delete(phoneKey(phone)).catch(() => undefined);
+    },
+  };
+}
+
 /** The limits the API enforces, named once for every process that builds an app. */
 export function createRateLimiters(config: Config, redis: Redis, logger: Logger) {
   return {
+    loginThrottle: createLoginThrottle(redis, config.redisKeyPrefix, config.login, logger),
     bidRateLimiter: createRedisRateLimiter(
       redis,
       config.redisKeyPrefix,

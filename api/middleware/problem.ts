@@ -52,7 +52,7 @@ export function toProblem(error: unknown): Problem {
   if (bodyProblem) return bodyProblem;
   const httpStatus = (error as { status?: unknown })?.status;
   // 501 is what the router answers for a method it knows nothing about; it is not our failure.
-  if (typeof httpStatus === 'number' && ((httpStatus >= 400 && httpStatus < 500) || httpStatus === 501)) {
+  if (typeof httpStatus === 'number' && ((httpStatus >= 400 && httpStatus < 500) || httpStatus === 501 || httpStatus === 503)) {
     const code = httpErrorCode(httpStatus, error);
     const expose = (error as { expose?: boolean }).expose;
     return {
@@ -115,6 +115,7 @@ function httpErrorCode(status: number, error: unknown): string {
   if (status === 415) return 'unsupported-media-type';
   if (status === 405) return 'method-not-allowed';
   if (status === 501) return 'method-not-implemented';
+  if (status === 503) return (error as { code?: unknown }).code === 'request-timeout' ? 'request-timeout' : 'unavailable';
   return 'bad-request';
 }
 

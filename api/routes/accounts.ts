@@ -28,10 +28,14 @@ export function accountRoutes(deps: AppDeps): Route[] {
       {
         method: 'post', path: '/v1/auth/login', operationId: 'login', summary: 'Log in with phone and password', tags, auth: 'none',
         body: LoginBody,
+        description: 'Failed attempts are limited per phone number and per client address (429 with Retry-After).',
         responses: { 200: { description: 'Logged in', schema: SessionResponse } },
-        problems: [400, 401],
+        problems: [400, 401, 429],
       },
-      async ({ em, body }) => ({ status: 200, body: presentSession(await login(em, account, body), ttl) }),
+      async ({ em, body, ctx }) => ({
+        status: 200,
+        body: presentSession(await login(em, { ...account, loginThrottle: deps.loginThrottle }, { ...body, address: ctx.ip }), ttl),
+      }),
     ),
     defineRoute(
       {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { listen, type RunningApi } from '../../api/server.ts';
 import { loadConfig, type Config } from '../../infra/config.ts';
-import { createLogger } from '../../infra/logger.ts';
+import { createLogger, type Logger } from '../../infra/logger.ts';
 import { closeRuntime, createRuntime } from '../../infra/runtime.ts';
 import type { AppDeps } from '../../api/context.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
@@ -38,7 +38,7 @@ export const uniquePhone = () => `+8210${String(process.pid % 10_000).padStart(4
  * The real app on an ephemeral port, with its own database and Redis key prefix, driven over
  * HTTP exactly as a client would.
  */
-export async function startTestApi(label: string, env: Record<string, string> = {}): Promise<TestApi> {
+export async function startTestApi(label: string, env: Record<string, string> = {}, options: { logger?: Logger } = {}): Promise<TestApi> {
   const db = await createTestDatabase(label);
   const config: Config = loadConfig({
     NODE_ENV: 'test',
@@ -50,7 +50,7 @@ export async function startTestApi(label: string, env: Record<string, string> = 
     SHUTDOWN_DRAIN_MS: '0',
     ...env,
   });
-  const deps = await createRuntime(config, createLogger(config.logLevel), { orm: db.orm });
+  const deps = await createRuntime(config, options.logger ?? createLogger(config.logLevel), { orm: db.orm });
   const api = await listen(deps, 0);
   const baseUrl = `http://127.0.0.1:${api.port}`;
 

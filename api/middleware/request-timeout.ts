@@ -1,0 +1,25 @@
+import type { Middleware } from 'koa';
+import type { AppState } from '../context.ts';
+
+/** Event streams are long-lived by design; every other request has a deadline. */
+const STREAMING = /^\/v1\/auctions\/[^/]+\/events$/;
+
+/**
+ * Answers 503 when a request takes longer than `ms`, so a stuck dependency cannot hold clients
+ * forever. Work already under way still finishes (a transaction commits or rolls back whole);
+ * writes that matter take an Idempotency-Key, so a client can safely ask again.
+ */
+export function requestTimeout(ms: number): Middleware<AppState> {
+  return async (ctx, next) => {
+    if (STREAMING.test(ctx.path)) return next();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(Object.assign(new Error(`The request took longer than ${ms} ms.`), { status: 503, expose: true, code: 'request-timeout' })), ms);
+    });
+    try {
+      await Promise.race([next(), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
