@@ -52,7 +52,10 @@ export function toProblem(error: unknown): Problem {
   if (bodyProblem) return bodyProblem;
   const httpStatus = (error as { status?: unknown })?.status;
   // 501 is what the router answers for a method it knows nothing about; it is not our failure.
-  if (typeof httpStatus === 'number' && ((httpStatus >= 400 && httpStatus < 500) || httpStatus === 501 || httpStatus === 503)) {
+  // A 503 only when we raised it on purpose (a deadline, a draining instance): any other 5xx from a
+  // library is our failure and stays a generic 500.
+  const ours503 = httpStatus === 503 && (error as { expose?: boolean }).expose === true;
+  if (typeof httpStatus === 'number' && ((httpStatus >= 400 && httpStatus < 500) || httpStatus === 501 || ours503)) {
     const code = httpErrorCode(httpStatus, error);
     const expose = (error as { expose?: boolean }).expose;
     return {

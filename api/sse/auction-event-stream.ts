@@ -64,6 +64,7 @@ export class AuctionEventStream {
     this.stopDisconnectWatch = this.source.hub.onDisconnect(() => this.end('live updates interrupted'));
     let live = true;
     try {
+      await this.catchUp(); // BROKEN replay before subscribing
       live = await this.subscribe();
     } catch {
       // No live channel (Redis is down): send what PostgreSQL has, then ask the client to come back.
@@ -77,7 +78,6 @@ export class AuctionEventStream {
       }, this.settings.heartbeatMs);
     }
     this.enqueue(async () => {
-      await this.catchUp();
       if (!live) return this.end('live updates unavailable');
       const held = this.held ?? [];
       this.held = null;
