@@ -1,63 +1,22 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { createOrm, dropDatabase, ensureDatabase, migrate, type Orm } from '../infra/database.ts';
+import type { ChildProcess } from 'node:child_process';
+import { startApiProcess as startApi } from '../test/support/api-process.ts';
+import { createTestDatabase, type TestDatabase } from '../test/support/database.ts';
 
-/** Shared plumbing for the benchmarks: a private database, an API child process, percentiles. */
+/**
+ * Shared plumbing for the benchmarks: a private database and an API child process (the same
+ * helpers the tests use), percentiles and a closed-loop load driver.
+ */
 
-export const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-export async function benchDatabase(label: string): Promise<{ url: string; orm: Orm; drop(): Promise<void> }> {
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/gavel_bench_${label}_${randomBytes(3).toString('hex')}`;
-  const databaseUrl = url.toString();
-  await ensureDatabase(databaseUrl);
-  const orm = await createOrm(databaseUrl, { poolMax: 20 });
-  await migrate(orm, databaseUrl);
-  return {
-    url: databaseUrl,
-    orm,
-    async drop() {
-      await orm.close();
-      await dropDatabase(databaseUrl);
-    },
-  };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  server.close();
-  return port;
-}
+export const benchDatabase = (label: string): Promise<TestDatabase> => createTestDatabase(`bench_${label}`);
 
 /** Runs `npm run start:api`'s entry point as its own process, as production would. */
 export async function startApiProcess(env: Record<string, string>): Promise<{ baseUrl: string; child: ChildProcess; stop(): Promise<void> }> {
-  const port = await freePort();
-  const entry = fileURLToPath(new URL('../api/main.ts', import.meta.url));
-  const child = spawn(process.execPath, [entry], {
-    env: { ...process.env, LOG_LEVEL: 'warn', PORT: String(port), ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const baseUrl = `http://127.0.0.1:${port}`;
-  let ready = false;
-  for (let i = 0; i < 100 && !ready && child.exitCode === null; i++) {
-    ready = await fetch(`${baseUrl}/health/ready`).then((r) => r.ok, () => false);
-    if (!ready) await new Promise((r) => setTimeout(r, 100));
-  }
-  if (!ready) {
-    child.kill('SIGKILL');
-    throw new Error('the API process did not become ready');
-  }
+  const api = await startApi({ SHUTDOWN_DRAIN_MS: '0', ...env });
   return {
-    baseUrl,
-    child,
+    baseUrl: `http://127.0.0.1:${api.port}`,
+    child: api.child,
     async stop() {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
+      await api.terminate();
     },
   };
 }
