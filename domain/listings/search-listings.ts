@@ -35,9 +35,22 @@ const cursorOf = (sort: ListingSort, row: ListingRow): string =>
 
 // Every word of the query must match the start of a word, or of a suffix of a word, in the listing
 // (see listing_search_vector in the first migration), which is how Korean words are found.
-const MATCHES_QUERY = `l.search_vector @@ (
-  select to_tsquery('simple', string_agg(quote_literal(word) || ':*', ' & '))
-  from unnest(tsvector_to_array(to_tsvector('simple', ?))) as word)`;
+const MATCHES_QUERY = `l.search_vector @@ to_tsquery('simple', ?)`;
+
+/**
+ * Normalises the words of `q` exactly as the documents were (the `simple` parser) and returns them
+ * as a prefix tsquery, e.g. `'아이폰':* & '케이스':*`; empty when `q` holds no word. Built in a
+ * query of its own so the search receives it as a value: the planner then estimates how common the
+ * words are and uses the GIN index for rare ones instead of walking the newest-first index.
+ */
+async function prefixQuery(em: EntityManager, q: string): Promise<string> {
+  const [row] = await em.execute<{ tsquery: string }[]>(
+    `select coalesce(string_agg(quote_literal(word) || ':*', ' & '), '') as tsquery
+     from unnest(tsvector_to_array(to_tsvector('simple', ?))) as word`,
+    [q],
+  );
+  return row?.tsquery ?? '';
+}
 
 export async function searchListings(em: EntityManager, search: ListingSearch, viewerId?: string): Promise<Page<ListingView>> {
   const where: string[] = [];
@@ -46,7 +59,12 @@ export async function searchListings(em: EntityManager, search: ListingSearch, v
     where.push(condition);
     params.push(...values);
   };
-  if (search.q) add(MATCHES_QUERY, search.q);
+  if (search.q) {
+    const tsquery = await prefixQuery(em, search.q);
+    // Only punctuation or spaces: there is no word to match, so nothing matches.
+    if (!tsquery) return { items: [], nextCursor: null };
+    add(MATCHES_QUERY, tsquery);
+  }
   if (search.categoryId !== undefined) add('l.category_id = ?', search.categoryId);
   if (search.status) add('l.status = ?', search.status);
   if (search.saleType) add('l.sale_type = ?', search.saleType);
