@@ -20,8 +20,8 @@ export async function createAuctionListing(
   const now = new Date(clock!.now);
   const terms = validateNewAuction(input.auction, settings, now);
   return em.transactional(async (tx) => {
-    const { auction: _, ...content } = input;
-    const listing = tx.create(Listing, { ...content, sellerId, saleType: 'auction', status: 'on_sale', price: terms.startPrice });
+    const { title, description, categoryId, imageUrls } = input;
+    const listing = tx.create(Listing, { title, description, categoryId, imageUrls, sellerId, saleType: 'auction', status: 'on_sale', price: terms.startPrice });
     // The auction refers to the listing by id only, so the listing row must exist first.
     await tx.flush();
     const state = newAuctionState({ id: '', sellerId, terms }, now);

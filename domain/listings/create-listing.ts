@@ -22,7 +22,9 @@ export async function createFixedPriceListing(
   input: ListingContent & { price: number },
 ): Promise<Listing> {
   await assertCategoryExists(em, input.categoryId);
-  const listing = em.create(Listing, { ...input, sellerId, saleType: 'fixed', status: 'on_sale' });
+  // Field by field, never a spread of the input: only these can come from a client.
+  const { title, description, categoryId, imageUrls, price } = input;
+  const listing = em.create(Listing, { title, description, categoryId, imageUrls, price, sellerId, saleType: 'fixed', status: 'on_sale' });
   await em.flush();
   return listing;
 }

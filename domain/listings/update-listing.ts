@@ -20,6 +20,9 @@ export async function updateListing(em: EntityManager, userId: string, listingId
       const trades = await tx.count(Trade, { listingId, status: { $ne: 'cancelled' } });
       assertCanSetStatus(listing, trades > 0);
     }
-    tx.assign(listing, patch);
+    // Field by field, never the patch as a whole: only these can come from a client.
+    const { title, description, categoryId, imageUrls, price, status } = patch;
+    const changes = Object.fromEntries(Object.entries({ title, description, categoryId, imageUrls, price, status }).filter(([, v]) => v !== undefined));
+    tx.assign(listing, changes);
   });
 }

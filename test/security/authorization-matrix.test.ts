@@ -1,0 +1,482 @@
+import test, { type ExecutionContext } from 'ava';
+import { randomUUID } from 'node:crypto';
+import { apiRoutes } from '../../api/app.ts';
+import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
+import { assertProblem, createAuction, createListing, expectStatus, pendingTrade, placeBid, routeKey, sql, worldOf } from './fixtures.ts';
+
+/**
+ * OWASP API1 (object level) and API5 (function level): who may call each guarded route on a
+ * resource that belongs to someone. For every route the refused callers go first and must leave
+ * the database as it was; the allowed caller goes last and must change it (for a write), which
+ * shows the "unchanged" comparison would have seen a change had a refused call got through.
+ */
+let app: TestApi;
+test.before(async () => {
+  app = await startTestApi('authz_matrix');
+});
+test.after.always(async () => {
+  await app?.close();
+});
+
+type Party = 'owner' | 'other' | 'anonymous';
+
+interface Arranged {
+  /** Whoever the resource belongs to (seller, buyer, liker, bidder, admin). */
+  owner: TestUser;
+  /** Another signed-up user with no stake in it. */
+  other: TestUser;
+  call(caller: TestUser | undefined): Promise<HttpResult>;
+  /** The rows the call could change. */
+  state(): Promise<unknown>;
+  /** Checks on an allowed (2xx) answer: whose data it shows, whose rows it wrote. */
+  allowed?(t: ExecutionContext, party: Party, res: HttpResult): Promise<void> | void;
+}
+
+interface Access {
+  /** Expected status per caller; null where the caller has no meaning (nothing to own yet). */
+  owner: number | null;
+  other: number | null;
+  anonymous: number;
+  why?: string;
+  scenarios: Record<string, () => Promise<Arranged>>;
+}
+
+const users = () => Promise.all([app.signup(), app.signup(), app.signup()]);
+const as = (user: TestUser | undefined) => user?.accessToken;
+const idsOf = (res: HttpResult) => (res.body.items as { id: string }[]).map((item) => item.id);
+
+/** Trade routes are tried with the owner as the buyer and as the seller; a third user is the outsider. */
+function tradeScenarios(make: (trade: any, listing: any, owner: TestUser, other: TestUser) => Omit<Arranged, 'owner' | 'other'>) {
+  const build = (ownerIs: 'buyer' | 'seller') => async (): Promise<Arranged> => {
+    const [a, counterpart, outsider] = await users();
+    const { listing, trade } = ownerIs === 'buyer' ? await pendingTrade(app, counterpart!, a!) : await pendingTrade(app, a!, counterpart!);
+    return { owner: a!, other: outsider!, ...make(trade, listing, a!, outsider!) };
+  };
+  return { 'owner is the buyer': build('buyer'), 'owner is the seller': build('seller') };
+}
+
+function settle(action: 'complete' | 'cancel'): Access {
+  return {
+    owner: 200,
+    other: 403,
+    anonymous: 401,
+    scenarios: tradeScenarios((trade, listing) => ({
+      call: (caller) => app.request('POST', `/v1/trades/${trade.id}/${action}`, { token: as(caller) }),
+      state: () => worldOf(app, listing.id),
+      async allowed(t, _party, res) {
+        t.is(res.body.id, trade.id);
+        const [row] = await sql(app, 'select status from trades where id = ?', [trade.id]);
+        t.is(row.status, action === 'complete' ? 'completed' : 'cancelled');
+      },
+    })),
+  };
+}
+
+/** Owner-only listing routes, tried on a fixed-price and an auction listing. */
+function ownListing(method: 'PATCH' | 'DELETE', okStatus: number, body?: Record<string, unknown>): Access {
+  const build = (auction: boolean) => async (): Promise<Arranged> => {
+    const [a, b] = await users();
+    const listingId = auction ? (await createAuction(app, a!)).listingId : (await createListing(app, a!)).id;
+    return {
+      owner: a!,
+      other: b!,
+      call: (caller) => app.request(method, `/v1/listings/${listingId}`, { token: as(caller), body }),
+      state: () => worldOf(app, listingId),
+      async allowed(t, _party, res) {
+        const [row] = await sql(app, 'select title from listings where id = ?', [listingId]);
+        if (method === 'DELETE') t.is(row, undefined, 'the owner removed it');
+        else t.is(res.body.title, body!.title);
+      },
+    };
+  };
+  return {
+    owner: okStatus,
+    // The listing is public (GET /v1/listings/:id), so there is no existence to hide: 403.
+    other: 403,
+    anonymous: 401,
+    scenarios: { 'fixed-price listing': build(false), 'auction listing': build(true) },
+  };
+}
+
+/** Seller-refused, buyer-allowed auction routes: the owner is the auction's seller. */
+function onOthersAuction(path: string, body: Record<string, unknown> | undefined, check: (t: ExecutionContext, res: HttpResult, bidder: TestUser, auctionId: string) => Promise<void>): Access {
+  return {
+    owner: 403,
+    other: 201,
+    anonymous: 401,
+    why: 'sellers cannot bid on or buy their own auction (own-auction); any other user may',
+    scenarios: {
+      'owner is the seller': async () => {
+        const [a, b] = await users();
+        const { auctionId, listingId } = await createAuction(app, a!);
+        return {
+          owner: a!,
+          other: b!,
+          call: (caller) => app.request('POST', `/v1/auctions/${auctionId}/${path}`, { token: as(caller), body }),
+          state: () => worldOf(app, listingId),
+          allowed: (t, _party, res) => check(t, res, b!, auctionId),
+        };
+      },
+    },
+  };
+}
+
+/** A `/v1/me/...` list: the owner and another user each have one item, and each sees only theirs. */
+type MakeList = (owner: TestUser, other: TestUser) => Promise<{ path: string; ownerItem: string; otherItem: string; itemId: (item: any) => string }>;
+
+function myList(make: MakeList, more: Record<string, MakeList> = {}): Access {
+  const scenario = (makeOne: MakeList) => async (): Promise<Arranged> => {
+    const [a, b] = await users();
+    const { path, ownerItem, otherItem, itemId } = await makeOne(a!, b!);
+    return {
+      owner: a!,
+      other: b!,
+      call: (caller) => app.request('GET', path, { token: as(caller) }),
+      state: async () => null,
+      allowed(t, party, res) {
+        t.deepEqual(res.body.items.map(itemId), [party === 'owner' ? ownerItem : otherItem], `${party} sees exactly their own`);
+      },
+    };
+  };
+  return {
+    owner: 200,
+    // No id in the path: the token picks whose list. Another user gets 200 with their own list.
+    other: 200,
+    anonymous: 401,
+    scenarios: {
+      'each user has one item': scenario(make),
+      ...Object.fromEntries(Object.entries(more).map(([label, makeOne]) => [label, scenario(makeOne)])),
+    },
+  };
+}
+
+const MATRIX: Record<string, Access> = {
+  // Account routes are how a caller gets a token in the first place; the credential in the body
+  // (password, refresh token) is what authorizes them.
+  'POST /v1/auth/signup': {
+    owner: null, other: null, anonymous: 201,
+    why: 'public: creates the caller',
+    scenarios: {
+      'new phone': async () => {
+        const [a, b] = await users();
+        const phone = `+8219${String(Date.now()).slice(-8)}`;
+        return {
+          owner: a!, other: b!,
+          call: (caller) => app.request('POST', '/v1/auth/signup', { token: as(caller), body: { phone, password: 'correct horse battery', nickname: '새회원' } }),
+          state: () => sql(app, 'select id, role from users where phone = ?', [phone]),
+          allowed: (t, _p, res) => void t.is(res.body.user.role, 'user'),
+        };
+      },
+    },
+  },
+  'POST /v1/auth/login': {
+    owner: null, other: null, anonymous: 200, why: 'public: the password is the credential',
+    scenarios: {
+      'own credentials': async () => {
+        const [a, b] = await users();
+        return {
+          owner: a!, other: b!,
+          call: (caller) => app.request('POST', '/v1/auth/login', { token: as(caller), body: { phone: a!.phone, password: a!.password } }),
+          state: () => sql(app, 'select id from refresh_tokens where user_id = ? order by id', [a!.id]),
+        };
+      },
+    },
+  },
+  'POST /v1/auth/refresh': {
+    owner: null, other: null, anonymous: 200, why: 'public: the refresh token is the credential',
+    scenarios: {
+      'own refresh token': async () => {
+        const [a, b] = await users();
+        return {
+          owner: a!, other: b!,
+          call: (caller) => app.request('POST', '/v1/auth/refresh', { token: as(caller), body: { refreshToken: a!.refreshToken } }),
+          state: () => sql(app, 'select id, used_at from refresh_tokens where user_id = ? order by id', [a!.id]),
+          async allowed(t, _p, res) {
+            const me = await app.request('GET', '/v1/me', { token: res.body.accessToken });
+            t.is(me.body.id, a!.id, 'the new pair is the refresh token’s owner’s');
+          },
+        };
+      },
+    },
+  },
+  'POST /v1/auth/logout': {
+    owner: null, other: null, anonymous: 204, why: 'public: the refresh token is the credential',
+    scenarios: {
+      'own refresh token': async () => {
+        const [a, b] = await users();
+        return {
+          owner: a!, other: b!,
+          call: (caller) => app.request('POST', '/v1/auth/logout', { token: as(caller), body: { refreshToken: a!.refreshToken } }),
+          state: () => sql(app, 'select id, revoked_at from refresh_tokens where user_id = ? order by id', [a!.id]),
+        };
+      },
+    },
+  },
+  'GET /v1/me': {
+    owner: 200, other: 200, anonymous: 401,
+    why: 'no id in the path: each caller sees themselves',
+    scenarios: {
+      'two users': async () => {
+        const [a, b] = await users();
+        return {
+          owner: a!, other: b!,
+          call: (caller) => app.request('GET', '/v1/me', { token: as(caller) }),
+          state: async () => null,
+          allowed(t, party, res) {
+            const self = party === 'owner' ? a! : b!;
+            t.like(res.body, { id: self.id, phone: self.phone });
+          },
+        };
+      },
+    },
+  },
+  'POST /v1/listings': {
+    // Creating has no prior owner; that the new listing is the token's user's is asserted here
+    // and, with a body naming someone else, in property-authorization.test.ts.
+    owner: 201, other: null, anonymous: 401,
+    scenarios: {
+      'fixed-price listing': async () => {
+        const [a, b] = await users();
+        const title = `새 상품 ${randomUUID()}`;
+        return {
+          owner: a!, other: b!,
+          call: (caller) => app.request('POST', '/v1/listings', { token: as(caller), body: { title, description: '새것', categoryId: 1, price: 5_000 } }),
+          state: () => sql(app, 'select id, seller_id from listings where title = ?', [title]),
+          async allowed(t, _p, res) {
+            t.is(res.body.sellerId, a!.id);
+            t.deepEqual(await sql(app, 'select seller_id from listings where title = ?', [title]), [{ seller_id: a!.id }]);
+          },
+        };
+      },
+    },
+  },
+  'PATCH /v1/listings/:id': ownListing('PATCH', 200, { title: '가격 내림' }),
+  'DELETE /v1/listings/:id': ownListing('DELETE', 204),
+  // The like belongs to the user who made it. Anyone may like any listing, so the other user's
+  // call succeeds, but it must touch only the other user's like, never the owner's.
+  'PUT /v1/listings/:id/like': {
+    owner: 200, other: 200, anonymous: 401,
+    scenarios: {
+      'owner has not liked yet': async () => {
+        const [a, b, seller] = await users();
+        const listing = await createListing(app, seller!);
+        const likeOf = (user: TestUser) => sql(app, 'select user_id from listing_likes where listing_id = ? and user_id = ?', [listing.id, user.id]);
+        return {
+          owner: a!, other: b!,
+          call: (caller) => app.request('PUT', `/v1/listings/${listing.id}/like`, { token: as(caller) }),
+          state: () => likeOf(a!),
+          async allowed(t, party, res) {
+            t.is(res.body.liked, true);
+            if (party === 'other') {
+              t.deepEqual(await likeOf(a!), [], 'the other user’s like is not the owner’s');
+              t.is((await likeOf(b!)).length, 1);
+            }
+          },
+        };
+      },
+    },
+  },
+  'DELETE /v1/listings/:id/like': {
+    owner: 200, other: 200, anonymous: 401,
+    scenarios: {
+      'owner has liked': async () => {
+        const [a, b, seller] = await users();
+        const listing = await createListing(app, seller!);
+        await expectStatus(await app.request('PUT', `/v1/listings/${listing.id}/like`, { token: a!.accessToken }), 200, 'like');
+        const likeOf = (user: TestUser) => sql(app, 'select user_id from listing_likes where listing_id = ? and user_id = ?', [listing.id, user.id]);
+        const count = async () => (await sql(app, 'select like_count from listings where id = ?', [listing.id]))[0].like_count;
+        return {
+          owner: a!, other: b!,
+          call: (caller) => app.request('DELETE', `/v1/listings/${listing.id}/like`, { token: as(caller) }),
+          state: async () => ({ like: await likeOf(a!), count: await count() }),
+          async allowed(t, party, res) {
+            t.is(res.body.liked, false);
+            if (party === 'other') {
+              t.is((await likeOf(a!)).length, 1, 'the other user’s unlike left the owner’s like');
+              t.is(await count(), 1);
+            }
+          },
+        };
+      },
+    },
+  },
+  'GET /v1/me/likes': myList(async (a, b) => {
+    const seller = await app.signup();
+    const [mine, theirs] = [await createListing(app, seller), await createListing(app, seller)];
+    await expectStatus(await app.request('PUT', `/v1/listings/${mine.id}/like`, { token: a.accessToken }), 200, 'like');
+    await expectStatus(await app.request('PUT', `/v1/listings/${theirs.id}/like`, { token: b.accessToken }), 200, 'like');
+    return { path: '/v1/me/likes', ownerItem: mine.id, otherItem: theirs.id, itemId: (item) => item.id };
+  }),
+  'POST /v1/listings/:id/purchase': {
+    owner: 403, other: 201, anonymous: 401,
+    why: 'the seller cannot buy their own listing (own-listing); any other user may',
+    scenarios: {
+      'owner is the seller': async () => {
+        const [a, b] = await users();
+        const listing = await createListing(app, a!);
+        return {
+          owner: a!, other: b!,
+          call: (caller) => app.request('POST', `/v1/listings/${listing.id}/purchase`, { token: as(caller) }),
+          state: () => worldOf(app, listing.id),
+          async allowed(t, _p, res) {
+            t.like(res.body, { buyerId: b!.id, sellerId: a!.id, listingId: listing.id });
+            t.deepEqual(await sql(app, 'select buyer_id, seller_id from trades where listing_id = ?', [listing.id]), [{ buyer_id: b!.id, seller_id: a!.id }]);
+          },
+        };
+      },
+    },
+  },
+  'GET /v1/trades/:id': {
+    owner: 200,
+    // 403, not 404: the app tells an outsider the trade exists (not-trade-party) but shows nothing
+    // of it. Trade ids are random UUIDs handed only to the two parties, so existence is not secret.
+    other: 403,
+    anonymous: 401,
+    scenarios: tradeScenarios((trade, listing) => ({
+      call: (caller) => app.request('GET', `/v1/trades/${trade.id}`, { token: as(caller) }),
+      state: () => worldOf(app, listing.id),
+      allowed: (t, _p, res) => void t.is(res.body.id, trade.id),
+    })),
+  },
+  'POST /v1/trades/:id/complete': settle('complete'),
+  'POST /v1/trades/:id/cancel': settle('cancel'),
+  'GET /v1/me/trades': myList(
+    async (a, b) => {
+      const seller = await app.signup();
+      const [mine, theirs] = [await pendingTrade(app, seller, a), await pendingTrade(app, seller, b)];
+      return { path: '/v1/me/trades?role=buyer', ownerItem: mine.trade.id, otherItem: theirs.trade.id, itemId: (item) => item.id };
+    },
+    {
+      'each user sold one item': async (a, b) => {
+        const buyer = await app.signup();
+        const [mine, theirs] = [await pendingTrade(app, a, buyer), await pendingTrade(app, b, buyer)];
+        return { path: '/v1/me/trades?role=seller', ownerItem: mine.trade.id, otherItem: theirs.trade.id, itemId: (item) => item.id };
+      },
+    },
+  ),
+  'POST /v1/auctions/:id/bids': onOthersAuction('bids', { amount: 10_000 }, async (t, res, bidder, auctionId) => {
+    t.true(res.body.leading);
+    t.deepEqual(await sql(app, 'select bidder_id from bids where auction_id = ?', [auctionId]), [{ bidder_id: bidder.id }]);
+  }),
+  'POST /v1/auctions/:id/buy-now': onOthersAuction('buy-now', undefined, async (t, res, buyer, auctionId) => {
+    t.is(res.body.auction.leaderId, buyer.id);
+    const [trade] = await sql(app, 'select t.buyer_id from trades t join auctions a on a.listing_id = t.listing_id where a.id = ?', [auctionId]);
+    t.is(trade.buyer_id, buyer.id);
+  }),
+  'GET /v1/me/bids': myList(async (a, b) => {
+    const seller = await app.signup();
+    const [mine, theirs] = [await createAuction(app, seller), await createAuction(app, seller)];
+    await placeBid(app, a, mine.auctionId, { amount: 10_000 });
+    await placeBid(app, b, theirs.auctionId, { amount: 10_000 });
+    return { path: '/v1/me/bids', ownerItem: mine.auctionId, otherItem: theirs.auctionId, itemId: (item) => item.auction.id };
+  }),
+};
+
+/** Function level (API5): Bull Board is mounted outside apiRoutes and is for the admin role only. */
+const ADMIN_MATRIX: Record<string, Access> = {};
+const makeAdmin = async (user: TestUser) => {
+  await sql(app, `update users set role = 'admin' where id = ?`, [user.id]);
+  return user;
+};
+interface AdminProbe {
+  path: string;
+  state(): Promise<unknown>;
+  check(t: ExecutionContext, res: HttpResult): Promise<void> | void;
+}
+const ADMIN_PROBES: Record<string, () => AdminProbe> = {
+  'GET /admin/queues': () => ({ path: '/admin/queues', state: async () => null, check: (t, res) => void t.regex(res.headers.get('content-type') ?? '', /text\/html/) }),
+  'GET /admin/queues/api/queues': () => ({
+    path: '/admin/queues/api/queues',
+    state: async () => null,
+    check: (t, res) => void t.true(Array.isArray(res.body.queues), 'the board’s queue data'),
+  }),
+  'PUT /admin/queues/api/queues/:queueName/pause': () => ({
+    path: '/admin/queues/api/queues/maintenance/pause',
+    state: () => app.deps.jobs.queues.maintenance.isPaused(),
+    check: async (t) => {
+      t.true(await app.deps.jobs.queues.maintenance.isPaused());
+      t.teardown(() => app.deps.jobs.queues.maintenance.resume());
+    },
+  }),
+};
+for (const [key, make] of Object.entries(ADMIN_PROBES)) {
+  const method = key.split(' ')[0]!;
+  ADMIN_MATRIX[key] = {
+    owner: 200,
+    other: 403,
+    anonymous: 401,
+    why: 'owner = a user with the admin role; other = an ordinary user',
+    scenarios: {
+      'admin and ordinary user': async () => {
+        const [a, b] = await users();
+        const { path, state, check } = make();
+        return {
+          owner: await makeAdmin(a!),
+          other: b!,
+          call: (caller) => app.request(method, path, { token: as(caller) }),
+          state,
+          allowed: (t, _p, res) => check(t, res),
+        };
+      },
+    },
+  };
+}
+
+test('the matrix names exactly the write routes and the auth-required reads of apiRoutes', (t) => {
+  const routes = apiRoutes(app.deps);
+  const guarded = routes.filter((r) => r.spec.method !== 'get' || r.spec.auth === 'required').map((r) => routeKey(r.spec));
+  t.deepEqual(Object.keys(MATRIX).sort(), guarded.sort(), 'add an entry for the new route (or remove the stale one)');
+  // The declared auth agrees with the expectation: 401 for anonymous exactly where it is required.
+  for (const route of routes) {
+    const entry = MATRIX[routeKey(route.spec)];
+    if (entry) t.is(entry.anonymous === 401, route.spec.auth === 'required', routeKey(route.spec));
+  }
+});
+
+async function runScenario(t: ExecutionContext, key: string, access: Access, arrange: () => Promise<Arranged>) {
+  const write = !key.startsWith('GET ');
+  const arranged = await arrange();
+  const before = await arranged.state();
+  const callers: Record<Party, TestUser | undefined> = { owner: arranged.owner, other: arranged.other, anonymous: undefined };
+  const refused = (['anonymous', 'owner', 'other'] as const).filter((p) => access[p] !== null && access[p]! >= 400);
+  const allowed = (['anonymous', 'other', 'owner'] as const).filter((p) => access[p] !== null && access[p]! < 400);
+  for (const party of refused) {
+    const res = await arranged.call(callers[party]);
+    assertProblem(t, res, access[party]!, `${key} as ${party}`);
+    t.deepEqual(await arranged.state(), before, `${key} as ${party} changed nothing`);
+  }
+  for (const party of allowed) {
+    const res = await arranged.call(callers[party]);
+    t.is(res.status, access[party]!, `${key} as ${party}: ${JSON.stringify(res.body)}`);
+    await arranged.allowed?.(t, party, res);
+  }
+  if (write && allowed.length) t.notDeepEqual(await arranged.state(), before, `${key}: the allowed call shows in the compared rows`);
+}
+
+for (const [key, access] of Object.entries({ ...MATRIX, ...ADMIN_MATRIX })) {
+  for (const [label, arrange] of Object.entries(access.scenarios)) {
+    const who = (['owner', 'other', 'anonymous'] as const).map((p) => `${p} ${access[p] ?? '–'}`).join(', ');
+    test(`${key} (${label}): ${who}`, (t) => runScenario(t, key, access, arrange));
+  }
+}
+
+test('admin paths cannot be reached around the admin check by spelling the path differently', async (t) => {
+  const user = await app.signup();
+  for (const path of ['/admin', '/admin/', '/admin/queues/', '/admin/queues/api/queues?x=1']) {
+    assertProblem(t, await app.request('GET', path), 401, `${path} anonymous`);
+    assertProblem(t, await app.request('GET', path, { token: user.accessToken }), 403, `${path} as a user`);
+  }
+  // Another spelling is not routed to the board at all (the mount is case- and slash-exact).
+  for (const path of ['/ADMIN/queues', '/Admin/queues/api/queues', '//admin/queues', '/admin%2Fqueues', '/%61dmin/queues']) {
+    const res = await app.request('GET', path, { token: user.accessToken });
+    t.true(res.status === 404 || res.status === 400, `${path}: ${res.status}`);
+    t.false(JSON.stringify(res.body).includes('queues":'), `${path} shows no queue data`);
+  }
+});
+
+test('a demoted admin loses the board on the next request', async (t) => {
+  const admin = await makeAdmin(await app.signup());
+  t.is((await app.request('GET', '/admin/queues/api/queues', { token: admin.accessToken })).status, 200);
+  await sql(app, `update users set role = 'user' where id = ?`, [admin.id]);
+  assertProblem(t, await app.request('GET', '/admin/queues/api/queues', { token: admin.accessToken }), 403, 'demoted');
+});

@@ -1,0 +1,70 @@
+import type { ExecutionContext } from 'ava';
+import type { HttpResult, TestApi, TestUser } from '../support/api.ts';
+import { createTestAuction, type AuctionTerms } from '../support/auctions.ts';
+
+/** Set-up shared by the authorization tests: each call makes a fresh resource, so tests can run at once. */
+
+export const HOUR_MS = 3_600_000;
+
+export const routeKey = (spec: { method: string; path: string }) => `${spec.method.toUpperCase()} ${spec.path}`;
+
+export function sql<Row = any>(app: TestApi, text: string, params: unknown[] = []): Promise<Row[]> {
+  return app.db.orm.em.fork().execute<Row[]>(text, params);
+}
+
+export async function createListing(app: TestApi, seller: TestUser, overrides: Record<string, unknown> = {}): Promise<any> {
+  const res = await app.request('POST', '/v1/listings', {
+    token: seller.accessToken,
+    body: { title: '캠핑 의자 2개', description: '한 번 썼어요', categoryId: 1, price: 30_000, ...overrides },
+  });
+  if (res.status !== 201) throw new Error(`create failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/** An open auction listing of `seller` (through the use case: set-up, not the subject). */
+export function createAuction(app: TestApi, seller: TestUser, terms: Partial<AuctionTerms> = {}) {
+  return createTestAuction(app, seller.id, { startPrice: 10_000, endsAt: new Date(Date.now() + HOUR_MS), buyNowPrice: 100_000, ...terms });
+}
+
+export async function expectStatus(res: HttpResult, status: number, what: string): Promise<HttpResult> {
+  if (res.status !== status) throw new Error(`${what}: expected ${status}, got ${res.status} ${JSON.stringify(res.body)}`);
+  return res;
+}
+
+/** A pending purchase trade of `seller`'s fixed-price listing, bought by `buyer`. */
+export async function pendingTrade(app: TestApi, seller: TestUser, buyer: TestUser): Promise<{ listing: any; trade: any }> {
+  const listing = await createListing(app, seller);
+  const res = await expectStatus(await app.request('POST', `/v1/listings/${listing.id}/purchase`, { token: buyer.accessToken }), 201, 'purchase');
+  return { listing, trade: res.body };
+}
+
+export async function placeBid(app: TestApi, bidder: TestUser, auctionId: string, body: Record<string, unknown>): Promise<HttpResult> {
+  return expectStatus(await app.request('POST', `/v1/auctions/${auctionId}/bids`, { token: bidder.accessToken, body }), 201, 'bid');
+}
+
+/**
+ * Every row a call on a listing could touch: the listing, its auction, bids, auction events,
+ * trades and likes. Compared before and after a refused call to prove it changed nothing.
+ */
+export async function worldOf(app: TestApi, listingId: string) {
+  const auctions = await sql(app, 'select * from auctions where listing_id = ?', [listingId]);
+  const auctionId = auctions[0]?.id ?? null;
+  return {
+    listing: await sql(app, 'select * from listings where id = ?', [listingId]),
+    auctions,
+    bids: await sql(app, 'select * from bids where auction_id = ? order by seq', [auctionId]),
+    events: await sql(app, 'select * from auction_events where auction_id = ? order by seq', [auctionId]),
+    trades: await sql(app, 'select * from trades where listing_id = ? order by created_at, id', [listingId]),
+    likes: await sql(app, 'select user_id, listing_id from listing_likes where listing_id = ? order by user_id', [listingId]),
+  };
+}
+
+/** A 4xx answered as problem+json with the status repeated in the body. */
+export function assertProblem(t: ExecutionContext, res: HttpResult, status: number, label: string): void {
+  t.is(res.status, status, `${label}: ${JSON.stringify(res.body)}`);
+  t.regex(res.headers.get('content-type') ?? '', /^application\/problem\+json/, label);
+  t.is(res.body?.status, status, label);
+}
+
+/** The forms a phone number could leak in: E.164, digits only, and the national form (010…). */
+export const phoneForms = (phone: string) => [phone, phone.slice(1), `0${phone.slice(3)}`];
