@@ -1,6 +1,12 @@
 import { Migration20261126000000_initial_schema } from './Migration20261126000000_initial_schema.ts';
 import { Migration20261126010000_auctions } from './Migration20261126010000_auctions.ts';
 import { Migration20261126020000_notifications } from './Migration20261126020000_notifications.ts';
+import { Migration20261126030000_search_statistics } from './Migration20261126030000_search_statistics.ts';
 
 /** Applied in this order; listed explicitly so that bundles and containers need no folder scan. */
-export const migrations = [Migration20261126000000_initial_schema, Migration20261126010000_auctions, Migration20261126020000_notifications];
+export const migrations = [
+  Migration20261126000000_initial_schema,
+  Migration20261126010000_auctions,
+  Migration20261126020000_notifications,
+  Migration20261126030000_search_statistics,
+];
