@@ -67,6 +67,7 @@ export function createAuctionEventHub(subscriber: Redis, redisKeyPrefix: string,
         await subscriber.subscribe(auctionChannel(redisKeyPrefix, auctionId));
       } catch (error) {
         local.delete(listener);
+        if (local.size === 0 && listeners.get(auctionId) === local) listeners.delete(auctionId);
         throw error;
       }
       return () => {

@@ -64,7 +64,6 @@ export class AuctionEventStream {
     this.stopDisconnectWatch = this.source.hub.onDisconnect(() => this.end('live updates interrupted'));
     let live = true;
     try {
-      await this.catchUp(); // BROKEN replay before subscribing
       live = await this.subscribe();
     } catch {
       // No live channel (Redis is down): send what PostgreSQL has, then ask the client to come back.
@@ -78,6 +77,8 @@ export class AuctionEventStream {
       }, this.settings.heartbeatMs);
     }
     this.enqueue(async () => {
+      await this.clampToNewest();
+      await this.catchUp();
       if (!live) return this.end('live updates unavailable');
       const held = this.held ?? [];
       this.held = null;
@@ -124,6 +125,13 @@ export class AuctionEventStream {
   /** Serialised, so a replay or gap fill finishes before the next live event is judged. */
   private enqueue(task: () => Promise<void>): void {
     this.queue = this.queue.then(task).catch(() => this.end('could not catch up'));
+  }
+
+  /** An id ahead of the newest event (another auction's, or made up) would leave the client waiting forever. */
+  private async clampToNewest(): Promise<void> {
+    if (this.lastSeq <= 0) return;
+    const newest = (await this.source.latestEvent())?.seq ?? 0;
+    if (this.lastSeq > newest) this.lastSeq = newest;
   }
 
   /** Writes committed events after `lastSeq` from PostgreSQL: all of them, or up to `untilSeq`. */

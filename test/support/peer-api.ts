@@ -1,0 +1,42 @@
+import { listen, type RunningApi } from '../../api/server.ts';
+import type { AppDeps } from '../../api/context.ts';
+import { createOrm, type Orm } from '../../infra/database.ts';
+import { createLogger } from '../../infra/logger.ts';
+import { closeRuntime, createRuntime } from '../../infra/runtime.ts';
+import type { TestApi } from './api.ts';
+
+export interface PeerApi {
+  baseUrl: string;
+  deps: AppDeps;
+  api: RunningApi;
+  close(): Promise<void>;
+}
+
+/**
+ * A second API process in miniature: the same database, Redis and key prefix as `app`, but its own
+ * ORM, Redis connections, event hub and listener, as another instance behind a load balancer.
+ */
+export async function startPeerApi(app: TestApi): Promise<PeerApi> {
+  const config = app.deps.config;
+  const orm: Orm = await createOrm(app.db.url, { poolMax: 10 });
+  let deps: AppDeps | undefined;
+  try {
+    deps = await createRuntime(config, createLogger(config.logLevel), { orm });
+    const api = await listen(deps, 0);
+    const running = deps;
+    return {
+      baseUrl: `http://127.0.0.1:${api.port}`,
+      deps: running,
+      api,
+      async close() {
+        await api.close(1000);
+        await closeRuntime(running, { keepOrm: true });
+        await orm.close();
+      },
+    };
+  } catch (error) {
+    if (deps) await closeRuntime(deps, { keepOrm: true });
+    await orm.close();
+    throw error;
+  }
+}
