@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { AuctionEventData } from '../../domain/auctions/auction-events.ts';
 import { auctionChannel } from '../../infra/auction-event-bus.ts';
 import type { Logger } from '../../infra/logger.ts';
@@ -55,6 +56,10 @@ export function createAuctionEventHub(subscriber: Redis, redisKeyPrefix: string,
     },
     async subscribe(auctionId, listener) {
       // Queued until Redis returns, a subscription would leave the client waiting in silence.
+      // Right after start the connection may still be opening: wait a moment for it, not longer.
+      if (!connected && (subscriber.status === 'connecting' || subscriber.status === 'connect' || subscriber.status === 'wait')) {
+        await once(subscriber, 'ready', { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+      }
       if (!connected) throw new Error('the auction event subscriber is not connected');
       let local = listeners.get(auctionId);
       if (!local) {
