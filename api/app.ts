@@ -22,9 +22,20 @@ import { likeRoutes } from './routes/likes.ts';
 import { listingRoutes } from './routes/listings.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { tradeRoutes } from './routes/trades.ts';
+import { uploadRoutes } from './routes/uploads.ts';
 
 export function apiRoutes(deps: AppDeps): Route[] {
-  return [...healthRoutes(deps), ...accountRoutes(deps), ...listingRoutes(deps), ...likeRoutes(), ...tradeRoutes(), ...auctionRoutes(deps), ...auctionEventRoutes(deps), ...metricsRoutes(deps)];
+  return [
+    ...healthRoutes(deps),
+    ...accountRoutes(deps),
+    ...listingRoutes(deps),
+    ...likeRoutes(deps),
+    ...tradeRoutes(),
+    ...auctionRoutes(deps),
+    ...auctionEventRoutes(deps),
+    ...uploadRoutes(deps),
+    ...metricsRoutes(deps),
+  ];
 }
 
 /** Builds the Koa application without listening, so tests can drive it in-process. */

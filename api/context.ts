@@ -9,6 +9,7 @@ import type { Metrics } from '../infra/metrics.ts';
 import type { AccessTokens, Caller } from '../domain/accounts/access-tokens.ts';
 import type { LoginThrottle } from '../domain/accounts/login-throttle.ts';
 import type { RateLimiter } from '../domain/auctions/rate-limiter.ts';
+import type { ObjectStore } from '../domain/photos/object-store.ts';
 import type { AuctionEventHub } from './sse/auction-event-hub.ts';
 import type { OpenStreams } from './sse/open-streams.ts';
 import type { StreamLimiter } from './sse/stream-limiter.ts';
@@ -31,6 +32,8 @@ export interface AppDeps {
   streams: OpenStreams;
   streamLimiter: StreamLimiter;
   metrics: Metrics;
+  /** Where photos are stored (local disk or S3). */
+  objects: ObjectStore;
   /** Flipped by the server on SIGTERM so that readiness fails before the listener closes. */
   lifecycle: { shuttingDown: boolean };
 }

@@ -33,6 +33,7 @@ const schema = z
     JWT_ACCESS_TTL_S: wholeNumber(30, 86_400, 900),
     REFRESH_TOKEN_TTL_S: wholeNumber(60, 365 * 86_400, 30 * 86_400),
     SNS_ENDPOINT: z.url().optional(),
+    SMS_SENDER: z.enum(['sns', 'log']).optional(),
     AWS_REGION: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as ap-northeast-2').default('ap-northeast-2'),
     ENDING_SOON_NOTICE_S: seconds(600),
     SWEEP_INTERVAL_S: wholeNumber(1, 3600, 15),
@@ -41,6 +42,13 @@ const schema = z
     WORKER_METRICS_PORT: wholeNumber(0, 65535, 0),
     SHUTDOWN_DRAIN_MS: wholeNumber(0, 60_000, 2000),
     WORKER_HEARTBEAT_FILE: z.string().startsWith('/', 'must be an absolute path').optional(),
+    PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+    DATA_DIR: z.string().min(1).default('./data'),
+    S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name').optional(),
+    S3_ENDPOINT: z.url().optional(),
+    S3_PUBLIC_URL: z.url().optional(),
+    UPLOAD_MAX_BYTES: wholeNumber(1, 100 * 1024 * 1024, 10 * 1024 * 1024),
+    PHOTO_MAX_PIXELS: wholeNumber(1, 500_000_000, 40_000_000),
     SSE_MAX_STREAMS_PER_ADDRESS: wholeNumber(1, 100_000, 20),
     SSE_HEARTBEAT_S: wholeNumber(1, 15, 15),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -78,7 +86,12 @@ const schema = z
       refreshTokenTtlS: env.REFRESH_TOKEN_TTL_S,
       login: { perPhone: env.LOGIN_FAILURES_PER_PHONE, perAddress: env.LOGIN_FAILURES_PER_ADDRESS, windowS: env.LOGIN_WINDOW_S },
       requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
-      sms: { endpoint: env.SNS_ENDPOINT, region: env.AWS_REGION },
+      sms: {
+        // A development machine has no AWS account: SMS texts go to the log there unless asked otherwise.
+        sender: env.SMS_SENDER ?? (env.NODE_ENV === 'development' ? 'log' : 'sns'),
+        endpoint: env.SNS_ENDPOINT,
+        region: env.AWS_REGION,
+      },
       workers: {
         endingSoonNoticeS: env.ENDING_SOON_NOTICE_S,
         sweepIntervalS: env.SWEEP_INTERVAL_S,
@@ -93,6 +106,15 @@ const schema = z
       trustProxy: env.TRUST_PROXY,
       /** After SIGTERM, keep serving (reporting not-ready) this long so load balancers move away. */
       shutdownDrainMs: env.SHUTDOWN_DRAIN_MS,
+      photos: {
+        /** Object storage: S3 when a bucket is named, else files under DATA_DIR served by the API. */
+        s3: env.S3_BUCKET ? { bucket: env.S3_BUCKET, region: env.AWS_REGION, endpoint: env.S3_ENDPOINT, publicUrl: env.S3_PUBLIC_URL } : null,
+        dataDir: env.DATA_DIR,
+        /** Absolute base URL clients reach the API at; without it, local upload and media URLs are relative. */
+        publicUrl: env.PUBLIC_URL ?? '',
+        upload: { maxBytes: env.UPLOAD_MAX_BYTES, expiresInS: 15 * 60 },
+        images: { maxPixels: env.PHOTO_MAX_PIXELS, displaySize: 1600, thumbnailSize: 320 },
+      },
       sse: {
         maxStreamsPerAddress: env.SSE_MAX_STREAMS_PER_ADDRESS,
         heartbeatMs: env.SSE_HEARTBEAT_S * 1000,

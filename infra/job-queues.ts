@@ -6,6 +6,8 @@ import { createRedis, type Redis } from './redis.ts';
 const JOB_OPTIONS: { [J in JobName]: JobsOptions } = {
   'close-auction': { attempts: 12, backoff: { type: 'exponential', delay: 500 }, removeOnComplete: { age: 86_400, count: 50_000 }, removeOnFail: { age: 7 * 86_400 } },
   'send-sms': { attempts: 8, backoff: { type: 'exponential', delay: 2_000 }, removeOnComplete: { age: 86_400, count: 50_000 }, removeOnFail: { age: 30 * 86_400 } },
+  'process-photo': { attempts: 5, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: { age: 86_400, count: 50_000 }, removeOnFail: { age: 7 * 86_400 } },
+  'delete-objects': { attempts: 10, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: { age: 86_400, count: 10_000 }, removeOnFail: { age: 30 * 86_400 } },
   sweep: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
 };
 
@@ -22,11 +24,19 @@ export const bullPrefix = (redisKeyPrefix: string) => `${redisKeyPrefix}:bull`;
  * (`failFast`) so that a Redis outage delays a job, not a request: the sweep repairs what was
  * not enqueued.
  */
-export function createJobQueues(redisUrl: string, redisKeyPrefix: string, options: { failFast?: boolean } = {}): JobQueues {
+export function createJobQueues(
+  redisUrl: string,
+  redisKeyPrefix: string,
+  options: { failFast?: boolean; onError?: (error: Error) => void } = {},
+): JobQueues {
   const connection: Redis = createRedis(redisUrl, options.failFast ? 'commands' : 'queue');
   const queues = Object.fromEntries(
     QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix: bullPrefix(redisKeyPrefix) })]),
   ) as Record<QueueName, Queue>;
+  // Without a listener a Redis outage would print raw stack traces instead of going to the log.
+  const onError = options.onError ?? (() => undefined);
+  connection.on('error', onError);
+  for (const queue of Object.values(queues)) queue.on('error', onError);
   return {
     queues,
     async enqueue(name, payload, options = {}) {

@@ -9,6 +9,7 @@ import { createOrm, type Orm } from './database.ts';
 import { createJobQueues } from './job-queues.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { createObjectStore } from './object-store.ts';
 import { createRateLimiters } from './rate-limiter.ts';
 import { createRedis } from './redis.ts';
 
@@ -34,12 +35,13 @@ export async function createRuntime(
     logger,
     accessTokens: createAccessTokens(config.jwt),
     ...createRateLimiters(config, redis, logger),
-    jobs: createJobQueues(config.redisUrl, config.redisKeyPrefix, { failFast: true }),
+    jobs: createJobQueues(config.redisUrl, config.redisKeyPrefix, { failFast: true, onError: (error) => logger.warn({ err: error }, 'job queue connection error') }),
     events: createAuctionEventBus(redis, config.redisKeyPrefix),
     eventHub: createAuctionEventHub(subscriber, config.redisKeyPrefix, logger),
     streams: new OpenStreams(),
     streamLimiter: createStreamLimiter(redis, config.redisKeyPrefix, config.sse.maxStreamsPerAddress, logger),
     metrics: options.metrics ?? createMetrics({ process: 'api' }),
+    objects: createObjectStore(config),
     lifecycle: { shuttingDown: false },
   };
 }

@@ -25,10 +25,17 @@ export function classifySnsError(error: unknown): SmsDeliveryError {
 /**
  * SMS through AWS SNS: a transactional message published to the phone number. The SDK's own
  * retries are off (maxAttempts 1) so that one policy, the job queue's backoff, governs retries
- * and every attempt is visible in Bull Board.
+ * and every attempt is visible in Bull Board. Requests time out (the SDK's default is never), so
+ * an SNS that stops answering fails the attempt, to be retried, instead of holding the job and its
+ * worker slot forever and stalling a graceful shutdown.
  */
-export function createSnsSmsSender(options: { region: string; endpoint?: string | undefined }): SmsSender {
-  const client = new SNSClient({ region: options.region, endpoint: options.endpoint, maxAttempts: 1 });
+export function createSnsSmsSender(options: { region: string; endpoint?: string | undefined; requestTimeoutMs?: number }): SmsSender {
+  const client = new SNSClient({
+    region: options.region,
+    endpoint: options.endpoint,
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: 3_000, requestTimeout: options.requestTimeoutMs ?? 10_000, throwOnRequestTimeout: true },
+  });
   return {
     async send(phoneNumber, message) {
       try {

@@ -2,6 +2,7 @@ import { Migration20261126000000_initial_schema } from './Migration2026112600000
 import { Migration20261126010000_auctions } from './Migration20261126010000_auctions.ts';
 import { Migration20261126020000_notifications } from './Migration20261126020000_notifications.ts';
 import { Migration20261126030000_search_statistics } from './Migration20261126030000_search_statistics.ts';
+import { Migration20261126040000_photos } from './Migration20261126040000_photos.ts';
 
 /** Applied in this order; listed explicitly so that bundles and containers need no folder scan. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   Migration20261126010000_auctions,
   Migration20261126020000_notifications,
   Migration20261126030000_search_statistics,
+  Migration20261126040000_photos,
 ];

@@ -1,15 +1,18 @@
 import { writeFile } from 'node:fs/promises';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { bullPrefix } from '../infra/job-queues.ts';
 import { createRedis, type Redis } from '../infra/redis.ts';
 import type { WorkerContext } from './context.ts';
 import { closeAuctionHandler } from './handlers/close-auction.ts';
+import { deleteObjectsHandler } from './handlers/delete-objects.ts';
+import { processPhotoHandler } from './handlers/process-photo.ts';
 import { sendSmsHandler } from './handlers/send-sms.ts';
 import { sweepHandler } from './handlers/sweep.ts';
 import { QUEUE_NAMES, QUEUE_OF, type JobName, type JobOutcome, type JobPayloads } from './jobs.ts';
 import { startOutboxRelay } from './outbox-relay.ts';
 
-type Handlers = { [J in JobName]: (job: Job<JobPayloads[J]>) => Promise<JobOutcome> };
+/** `token` is the worker's lock on the job, for handlers that move their own job (moveToDelayed). */
+type Handlers = { [J in JobName]: (job: Job<JobPayloads[J]>, token?: string) => Promise<JobOutcome> };
 
 export interface WorkerOptions {
   /** How long a job's lock lasts without renewal; a killed worker's jobs are retaken after it. */
@@ -40,6 +43,8 @@ export async function startWorkers(ctx: WorkerContext, options: WorkerOptions = 
   const handlers: Handlers = {
     'close-auction': closeAuctionHandler(ctx),
     'send-sms': sendSmsHandler(ctx),
+    'process-photo': processPhotoHandler(ctx),
+    'delete-objects': deleteObjectsHandler(ctx),
     sweep: sweepHandler(ctx),
   };
   const connections: Redis[] = [];
@@ -50,16 +55,16 @@ export async function startWorkers(ctx: WorkerContext, options: WorkerOptions = 
     connections.push(connection);
     const worker = new Worker(
       queue,
-      async (job: Job) => {
+      async (job: Job, token?: string) => {
         const name = job.name as JobName;
         if (!(name in handlers) || QUEUE_OF[name] !== queue) throw new UnrecoverableError(`no handler for ${job.name} on ${queue}`);
         const stop = ctx.metrics.jobDuration.startTimer({ queue, name });
         try {
-          const outcome = await (handlers[name] as (job: Job) => Promise<JobOutcome>)(job);
+          const outcome = await (handlers[name] as (job: Job, token?: string) => Promise<JobOutcome>)(job, token);
           stop({ status: outcome.status });
           return outcome;
         } catch (error) {
-          stop({ status: 'failed' });
+          stop({ status: error instanceof DelayedError ? 'rescheduled' : 'failed' });
           throw error;
         }
       },

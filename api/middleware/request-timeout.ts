@@ -1,8 +1,8 @@
 import type { Middleware } from 'koa';
 import type { AppState } from '../context.ts';
 
-/** Event streams are long-lived by design; every other request has a deadline. */
-const STREAMING = /^\/v1\/auctions\/[^/]+\/events$/;
+/** Event streams are long-lived by design, and photo bytes may come slowly; every other request has a deadline. */
+const STREAMING = /^\/v1\/(auctions\/[^/]+\/events|uploads\/[^/]+\/content)$/;
 
 /**
  * Answers 503 when a request takes longer than `ms`, so a stuck dependency cannot hold clients

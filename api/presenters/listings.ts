@@ -1,8 +1,20 @@
 import type { ListingView } from '../../domain/listings/listing-view.ts';
+import type { ObjectStore } from '../../domain/photos/object-store.ts';
 import type { Page } from '../../domain/shared/page.ts';
 import type { TradeView } from '../../domain/trades/trade-view.ts';
 
-export const presentListing = (view: ListingView) => ({
+/** Listings with their photos' URLs, which depend on where objects are stored. */
+export const listingPresenter = (objects: ObjectStore) => (view: ListingView) => ({
+  ...presentListing(view),
+  photos: view.photos.map((photo) => ({
+    id: photo.id,
+    status: photo.status,
+    url: photo.displayKey ? objects.publicUrl(photo.displayKey) : null,
+    thumbnailUrl: photo.thumbnailKey ? objects.publicUrl(photo.thumbnailKey) : null,
+  })),
+});
+
+const presentListing = (view: ListingView) => ({
   id: view.id,
   sellerId: view.sellerId,
   seller: { id: view.sellerId, nickname: view.sellerNickname },

@@ -1,11 +1,13 @@
 import { likeListing, listLikedListings, unlikeListing } from '../../domain/listings/likes.ts';
-import { presentListing, presentPage } from '../presenters/listings.ts';
+import type { AppDeps } from '../context.ts';
+import { listingPresenter, presentPage } from '../presenters/listings.ts';
 import { defineRoute, type Route } from '../route.ts';
 import { IdParams, PageQuery, page } from '../schemas/common.ts';
 import { LikeState, Listing } from '../schemas/listings.ts';
 
-export function likeRoutes(): Route[] {
+export function likeRoutes(deps: AppDeps): Route[] {
   const tags = ['Likes'];
+  const present = listingPresenter(deps.objects);
   return [
     defineRoute(
       {
@@ -34,7 +36,7 @@ export function likeRoutes(): Route[] {
       },
       async ({ em, query, caller }) => ({
         status: 200,
-        body: presentPage(await listLikedListings(em, caller.userId, query.cursor, query.limit), presentListing),
+        body: presentPage(await listLikedListings(em, caller.userId, query.cursor, query.limit), present),
       }),
     ),
   ];

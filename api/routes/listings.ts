@@ -4,18 +4,21 @@ import { Category as CategoryEntity } from '../../domain/listings/category.entit
 import { createFixedPriceListing } from '../../domain/listings/create-listing.ts';
 import { deleteListing } from '../../domain/listings/delete-listing.ts';
 import { findListingView } from '../../domain/listings/find-listing.ts';
+import { confirmUploads } from '../../domain/photos/attach-photos.ts';
 import { searchListings } from '../../domain/listings/search-listings.ts';
 import { updateListing } from '../../domain/listings/update-listing.ts';
 import { jobIds } from '../../workers/jobs.ts';
 import { afterCommit } from '../after-commit.ts';
 import type { AppDeps } from '../context.ts';
-import { presentListing, presentPage } from '../presenters/listings.ts';
+import { listingPresenter, presentPage } from '../presenters/listings.ts';
+import { enqueuePhotoWork } from '../photo-jobs.ts';
 import { defineRoute, type Route } from '../route.ts';
 import { IdParams, page } from '../schemas/common.ts';
 import { Category, Listing, ListingPatchBody, ListingSearchQuery, NewListingBody } from '../schemas/listings.ts';
 
 export function listingRoutes(deps: AppDeps): Route[] {
   const tags = ['Listings'];
+  const present = listingPresenter(deps.objects);
   return [
     defineRoute(
       {
@@ -35,7 +38,7 @@ export function listingRoutes(deps: AppDeps): Route[] {
         responses: { 200: { description: 'One page of listings', schema: page(Listing) } },
         problems: [400],
       },
-      async ({ em, query, caller }) => ({ status: 200, body: presentPage(await searchListings(em, query, caller?.userId), presentListing) }),
+      async ({ em, query, caller }) => ({ status: 200, body: presentPage(await searchListings(em, query, caller?.userId), present) }),
     ),
     defineRoute(
       {
@@ -46,14 +49,15 @@ export function listingRoutes(deps: AppDeps): Route[] {
         problems: [400, 401],
       },
       async ({ em, body, caller, ctx }) => {
-        const { price, auction, ...content } = body;
-        let listing;
+        const { price, auction, photoIds = [], ...content } = body;
+        await confirmUploads(em, deps.objects, caller.userId, photoIds);
+        let created;
         if (auction) {
-          const created = await createAuctionListing(em, deps.config.auctions, caller.userId, {
+          created = await createAuctionListing(em, deps.config.auctions, caller.userId, {
             ...content,
+            photoIds,
             auction: { ...auction, endsAt: new Date(auction.endsAt), startsAt: auction.startsAt ? new Date(auction.startsAt) : undefined },
           });
-          listing = created.listing;
           const { id: auctionId, endsAt } = created.auction;
           await afterCommit(ctx, 'schedule close', () =>
             deps.jobs.enqueue(
@@ -63,13 +67,11 @@ export function listingRoutes(deps: AppDeps): Route[] {
             ),
           );
         } else {
-          listing = await createFixedPriceListing(em, caller.userId, { ...content, price: price! });
+          created = await createFixedPriceListing(em, caller.userId, { ...content, photoIds, price: price! });
         }
-        return {
-          status: 201,
-          headers: { Location: `/v1/listings/${listing.id}` },
-          body: presentListing(await findListingView(em, listing.id, caller.userId)),
-        };
+        await afterCommit(ctx, 'process photos', () => enqueuePhotoWork(deps.jobs, created.photos, ctx.state.requestId));
+        const { id } = created.listing;
+        return { status: 201, headers: { Location: `/v1/listings/${id}` }, body: present(await findListingView(em, id, caller.userId)) };
       },
     ),
     defineRoute(
@@ -79,7 +81,7 @@ export function listingRoutes(deps: AppDeps): Route[] {
         responses: { 200: { description: 'The listing', schema: Listing } },
         problems: [400, 404],
       },
-      async ({ em, params, caller }) => ({ status: 200, body: presentListing(await findListingView(em, params.id, caller?.userId)) }),
+      async ({ em, params, caller }) => ({ status: 200, body: present(await findListingView(em, params.id, caller?.userId)) }),
     ),
     defineRoute(
       {
@@ -89,9 +91,11 @@ export function listingRoutes(deps: AppDeps): Route[] {
         responses: { 200: { description: 'The changed listing', schema: Listing } },
         problems: [400, 401, 403, 404, 409],
       },
-      async ({ em, params, body, caller }) => {
-        await updateListing(em, caller.userId, params.id, body);
-        return { status: 200, body: presentListing(await findListingView(em, params.id, caller.userId)) };
+      async ({ em, params, body, caller, ctx }) => {
+        if (body.photoIds) await confirmUploads(em, deps.objects, caller.userId, body.photoIds);
+        const photos = await updateListing(em, caller.userId, params.id, body);
+        await afterCommit(ctx, 'process photos', () => enqueuePhotoWork(deps.jobs, photos, ctx.state.requestId));
+        return { status: 200, body: present(await findListingView(em, params.id, caller.userId)) };
       },
     ),
     defineRoute(
@@ -101,8 +105,9 @@ export function listingRoutes(deps: AppDeps): Route[] {
         responses: { 204: { description: 'Removed' } },
         problems: [400, 401, 403, 404, 409],
       },
-      async ({ em, params, caller }) => {
-        await deleteListing(em, caller.userId, params.id);
+      async ({ em, params, caller, ctx }) => {
+        const keys = await deleteListing(em, caller.userId, params.id);
+        await afterCommit(ctx, 'remove photos', () => enqueuePhotoWork(deps.jobs, { added: [], removedKeys: keys }, ctx.state.requestId));
         return { status: 204 };
       },
     ),

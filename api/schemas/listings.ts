@@ -19,12 +19,27 @@ const ImageUrls = z
   .max(10)
   .meta({ description: 'Up to 10 http(s) image URLs, in display order.' });
 
+const PhotoIds = z
+  .array(Id)
+  .max(10)
+  .meta({ description: 'Uploads (from POST /v1/uploads) to show, in this order; at most 10. On PATCH, the full new list.' });
+
+export const Photo = z
+  .object({
+    id: Id,
+    status: z.enum(['processing', 'ready', 'failed']),
+    url: z.string().nullable().meta({ description: 'The display size, once ready.' }),
+    thumbnailUrl: z.string().nullable(),
+  })
+  .meta({ id: 'Photo' });
+
 export const NewListingBody = z
   .strictObject({
     title: Title,
     description: Description,
     categoryId: CategoryId,
     imageUrls: ImageUrls.default([]),
+    photoIds: PhotoIds.optional(),
     price: Won.optional().meta({ description: 'For a fixed-price sale.' }),
     auction: NewAuctionTerms.optional().meta({ description: 'For a sale by auction (instead of `price`).' }),
   })
@@ -40,6 +55,7 @@ export const ListingPatchBody = z
     description: Description.optional(),
     categoryId: CategoryId.optional(),
     imageUrls: ImageUrls.optional(),
+    photoIds: PhotoIds.optional(),
     price: Won.optional(),
     status: ListingStatus.optional(),
   })
@@ -61,6 +77,7 @@ export const Listing = z
     status: ListingStatus,
     likeCount: z.number().int(),
     likedByMe: z.boolean().nullable().meta({ description: 'null when the request is anonymous.' }),
+    photos: z.array(Photo),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   })

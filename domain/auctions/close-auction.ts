@@ -8,7 +8,8 @@ import { resolveClose } from './close-rules.ts';
 export type CloseAuctionResult =
   | { result: 'not-found' }
   | { result: 'already-closed' }
-  | { result: 'not-due'; endsAt: Date }
+  /** `now` is the database clock's, which judged it not due. */
+  | { result: 'not-due'; endsAt: Date; now: Date }
   | { result: 'closed'; outcome: 'sold' | 'unsold'; tradeId: string | null; notificationIds: string[]; event: AuctionEventData; lateByMs: number };
 
 /**
@@ -22,7 +23,7 @@ export async function closeAuction(em: EntityManager, auctionId: string): Promis
     if (!locked) return { result: 'not-found' };
     const decision = resolveClose(locked.state, locked.now);
     if (decision.result === 'already-closed') return { result: 'already-closed' };
-    if (decision.result === 'not-due') return { result: 'not-due', endsAt: locked.state.endsAt };
+    if (decision.result === 'not-due') return { result: 'not-due', endsAt: locked.state.endsAt, now: locked.now };
 
     const { next, outcome, winnerId } = decision;
     const event = eventFor('closed', next, locked.eventSeq + 1, false, locked.now);

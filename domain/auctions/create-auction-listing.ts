@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { assertCategoryExists, type ListingContent } from '../listings/create-listing.ts';
 import { Listing } from '../listings/listing.entity.ts';
+import { setListingPhotos, type PhotoChange } from '../photos/attach-photos.ts';
 import { validateNewAuction, type AuctionSettings, type NewAuctionInput } from './auction-settings.ts';
 import { newAuctionState } from './auction-state.ts';
 import { Auction } from './auction.entity.ts';
@@ -13,8 +14,8 @@ export async function createAuctionListing(
   em: EntityManager,
   settings: AuctionSettings,
   sellerId: string,
-  input: ListingContent & { auction: NewAuctionInput },
-): Promise<{ listing: Listing; auction: Auction }> {
+  input: ListingContent & { auction: NewAuctionInput; photoIds?: string[] },
+): Promise<{ listing: Listing; auction: Auction; photos: PhotoChange }> {
   await assertCategoryExists(em, input.categoryId);
   const [clock] = await em.execute<{ now: string }[]>('select clock_timestamp() as now');
   const now = new Date(clock!.now);
@@ -38,6 +39,7 @@ export async function createAuctionListing(
       buyNowPrice: terms.buyNowPrice,
       reservePrice: terms.reservePrice,
     });
-    return { listing, auction };
+    const photos = await setListingPhotos(tx, sellerId, listing.id, input.photoIds ?? []);
+    return { listing, auction, photos };
   });
 }

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { invalid } from '../errors.ts';
+import { setListingPhotos, type PhotoChange } from '../photos/attach-photos.ts';
 import { Category } from './category.entity.ts';
 import { Listing } from './listing.entity.ts';
 
@@ -19,12 +20,15 @@ export async function assertCategoryExists(em: EntityManager, categoryId: number
 export async function createFixedPriceListing(
   em: EntityManager,
   sellerId: string,
-  input: ListingContent & { price: number },
-): Promise<Listing> {
+  input: ListingContent & { price: number; photoIds?: string[] },
+): Promise<{ listing: Listing; photos: PhotoChange }> {
   await assertCategoryExists(em, input.categoryId);
-  // Field by field, never a spread of the input: only these can come from a client.
-  const { title, description, categoryId, imageUrls, price } = input;
-  const listing = em.create(Listing, { title, description, categoryId, imageUrls, price, sellerId, saleType: 'fixed', status: 'on_sale' });
-  await em.flush();
-  return listing;
+  return em.transactional(async (tx) => {
+    // Field by field, never a spread of the input: only these can come from a client.
+    const { title, description, categoryId, imageUrls, price } = input;
+    const listing = tx.create(Listing, { title, description, categoryId, imageUrls, price, sellerId, saleType: 'fixed', status: 'on_sale' });
+    await tx.flush();
+    const photos = await setListingPhotos(tx, sellerId, listing.id, input.photoIds ?? []);
+    return { listing, photos };
+  });
 }

@@ -4,8 +4,9 @@ import { Trade } from '../trades/trade.entity.ts';
 import { assertCanDelete, assertSeller } from './listing-rules.ts';
 import { Listing } from './listing.entity.ts';
 
-export async function deleteListing(em: EntityManager, userId: string, listingId: string): Promise<void> {
-  await em.transactional(async (tx) => {
+/** Deletes the listing and its photos' rows; returns the stored objects to remove after commit. */
+export async function deleteListing(em: EntityManager, userId: string, listingId: string): Promise<string[]> {
+  return em.transactional(async (tx) => {
     // The auction row is locked before the listing row, the order the bid path takes them in,
     // so a delete racing a bid waits instead of deadlocking.
     const [auction] = await tx.execute<{ bid_count: number }[]>('select bid_count from auctions where listing_id = ? for update', [listingId]);
@@ -14,6 +15,12 @@ export async function deleteListing(em: EntityManager, userId: string, listingId
     assertSeller(listing, userId);
     if (auction && auction.bid_count > 0) throw conflict('auction-has-bids', 'An auction with bids cannot be deleted.');
     assertCanDelete((await tx.count(Trade, { listingId })) > 0);
+    const photos = await tx.execute<{ keys: (string | null)[] }[]>(
+      `delete from uploads u using listing_photos p where p.id = u.id and p.listing_id = ?
+       returning array[u.object_key, p.display_key, p.thumbnail_key] as keys`,
+      [listingId],
+    );
     tx.remove(listing);
+    return photos.flatMap((p) => p.keys.filter((k): k is string => k !== null));
   });
 }

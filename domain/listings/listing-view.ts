@@ -15,8 +15,16 @@ export interface ListingView {
   status: ListingStatus;
   likeCount: number;
   likedByMe: boolean | null;
+  photos: ListingPhotoView[];
   createdAt: Date;
   updatedAt: Date;
+}
+
+export interface ListingPhotoView {
+  id: string;
+  status: 'processing' | 'ready' | 'failed';
+  displayKey: string | null;
+  thumbnailKey: string | null;
 }
 
 export interface ListingRow {
@@ -33,6 +41,7 @@ export interface ListingRow {
   status: ListingStatus;
   like_count: number;
   liked_by_me: boolean | null;
+  photos: ListingPhotoView[];
   created_at: Date | string;
   updated_at: Date | string;
   /** Microsecond-exact creation time for keyset cursors (a JS Date keeps only milliseconds). */
@@ -44,6 +53,9 @@ export const LISTING_VIEW_COLUMNS = `
   l.id, l.seller_id, u.nickname as seller_nickname, l.category_id, l.title, l.description,
   l.image_urls, l.sale_type, (select a.id from auctions a where a.listing_id = l.id) as auction_id, l.price, l.status, l.like_count, l.created_at, l.updated_at,
   to_char(l.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as created_key,
+  (select coalesce(jsonb_agg(jsonb_build_object('id', p.id, 'status', p.status, 'displayKey', p.display_key,
+            'thumbnailKey', p.thumbnail_key) order by p.position), '[]'::jsonb)
+   from listing_photos p where p.listing_id = l.id) as photos,
   case when ?::uuid is null then null
        else exists (select 1 from listing_likes k where k.listing_id = l.id and k.user_id = ?::uuid) end as liked_by_me`;
 
@@ -63,6 +75,7 @@ export const toListingView = (row: ListingRow): ListingView => ({
   status: row.status,
   likeCount: row.like_count,
   likedByMe: row.liked_by_me,
+  photos: row.photos,
   createdAt: new Date(row.created_at),
   updatedAt: new Date(row.updated_at),
 });

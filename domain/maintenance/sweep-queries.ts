@@ -56,3 +56,12 @@ export async function purgeExpiredIdempotencyKeys(em: EntityManager): Promise<nu
   );
   return rows[0]?.n ?? 0;
 }
+
+/** Photos still waiting to be processed long after they were attached: their job was lost. */
+export async function findStalledPhotoIds(em: EntityManager, olderThanS: number, limit = 500): Promise<string[]> {
+  const rows = await em.execute<{ id: string }[]>(
+    `select id from listing_photos where status = 'processing' and updated_at < now() - make_interval(secs => ?) order by updated_at limit ?`,
+    [olderThanS, limit],
+  );
+  return rows.map((r) => r.id);
+}

@@ -23,6 +23,19 @@ interface ClaimedRow {
 const INTERRUPTED_AFTER = "interval '2 minutes'";
 
 /**
+ * Marks sends cut off mid-way as failed (all of them, or the one given). Their job, when it runs
+ * again, finds the row claimed and skips it, so without this they would stay 'sending' forever.
+ */
+export async function failInterruptedSends(em: EntityManager, notificationId?: string): Promise<string[]> {
+  const rows = await em.execute<{ id: string }[]>(
+    `update notifications set status = 'failed', last_error = 'interrupted while sending; not resent to avoid a duplicate', updated_at = now()
+     where status = 'sending' and updated_at < now() - ${INTERRUPTED_AFTER} ${notificationId ? 'and id = ?' : ''} returning id`,
+    notificationId ? [notificationId] : [],
+  );
+  return rows.map((r) => r.id);
+}
+
+/**
  * Sends one notification at most once. The row is claimed (pending → sending) in its own committed
  * statement before the SMS goes out, so a retried or duplicated job finds it claimed or sent. If a
  * worker dies mid-send we cannot know whether the SMS left, and we choose not to risk a duplicate:
@@ -42,11 +55,7 @@ export async function sendNotification(
     [notificationId],
   );
   if (!claimed) {
-    const [interrupted] = await em.execute<{ id: string }[]>(
-      `update notifications set status = 'failed', last_error = 'interrupted while sending; not resent to avoid a duplicate', updated_at = now()
-       where id = ? and status = 'sending' and updated_at < now() - ${INTERRUPTED_AFTER} returning id`,
-      [notificationId],
-    );
+    const [interrupted] = await failInterruptedSends(em, notificationId);
     return { result: 'skipped', reason: interrupted ? 'interrupted' : 'not pending' };
   }
 

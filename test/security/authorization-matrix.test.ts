@@ -363,6 +363,43 @@ const MATRIX: Record<string, Access> = {
     const [trade] = await sql(app, 'select t.buyer_id from trades t join auctions a on a.listing_id = t.listing_id where a.id = ?', [auctionId]);
     t.is(trade.buyer_id, buyer.id);
   }),
+  'POST /v1/uploads': {
+    // An upload has no prior owner; it becomes the token's user's, and only they can attach it
+    // (upload-not-yours, test/photos/bad-input.test.ts).
+    owner: 201, other: null, anonymous: 401,
+    scenarios: {
+      'a photo upload': async () => {
+        const [a, b] = await users();
+        return {
+          owner: a!, other: b!,
+          call: (caller) => app.request('POST', '/v1/uploads', { token: as(caller), body: { contentType: 'image/jpeg', size: 1234 } }),
+          state: () => sql(app, 'select id, user_id, status from uploads where user_id in (?, ?) order by id', [a!.id, b!.id]),
+          async allowed(t, _p, res) {
+            t.deepEqual(await sql(app, 'select user_id, status from uploads where id = ?', [res.body.id]), [{ user_id: a!.id, status: 'pending' }]);
+          },
+        };
+      },
+    },
+  },
+  'PUT /v1/uploads/:id/content': {
+    owner: null, other: null, anonymous: 204,
+    why: 'public: the signed URL is the credential (local storage only; a forged or expired one is a 403, see test/photos/bad-input.test.ts)',
+    scenarios: {
+      'own upload URL': async () => {
+        const [a, b] = await users();
+        const target = await expectStatus(await app.request('POST', '/v1/uploads', { token: a!.accessToken, body: { contentType: 'image/jpeg', size: 16 } }), 201, 'upload');
+        const path = new URL(target.body.url, app.baseUrl);
+        return {
+          owner: a!, other: b!,
+          call: (caller) => app.request('PUT', path.pathname + path.search, { token: as(caller), headers: target.body.headers, raw: 'sixteen bytes ok' }),
+          state: () => sql(app, 'select id, user_id, status, received_size from uploads where id = ?', [target.body.id]),
+          async allowed(t) {
+            t.deepEqual(await sql(app, 'select user_id, status from uploads where id = ?', [target.body.id]), [{ user_id: a!.id, status: 'uploaded' }]);
+          },
+        };
+      },
+    },
+  },
   'GET /v1/me/bids': myList(async (a, b) => {
     const seller = await app.signup();
     const [mine, theirs] = [await createAuction(app, seller), await createAuction(app, seller)];

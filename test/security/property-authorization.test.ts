@@ -55,6 +55,8 @@ const listingOwned = (other: string) => ({
   auctionId: randomUUID(),
   likeCount: 999,
   likedByMe: true,
+  // Photos are set through photoIds (uploads of the caller's own); their status and URLs are the worker's.
+  photos: [{ id: randomUUID(), status: 'ready', url: 'https://attacker.test/a.jpg', thumbnailUrl: 'https://attacker.test/t.jpg' }],
   createdAt: LONG_AGO,
   updatedAt: LONG_AGO,
   role: 'admin',
@@ -208,6 +210,36 @@ const BODY_ROUTES: Record<string, Record<string, () => BodyVariant>> = {
           send: (body) => app.request('PATCH', `/v1/listings/${listingId}`, { token: seller.accessToken, body }),
           state: () => worldOf(app, listingId),
           okStatus: 200,
+        };
+      },
+    }),
+  },
+  'POST /v1/uploads': {
+    'photo upload': () => ({
+      // The server picks the id, the owner, the storage key and the URL; the client states only type and size.
+      serverOwned: {
+        id: randomUUID(),
+        userId: someone.id,
+        user_id: someone.id,
+        status: 'uploaded',
+        objectKey: `uploads/${someone.id}/${randomUUID()}`,
+        key: 'photos/x/y/display.jpg',
+        url: 'https://attacker.test/upload',
+        method: 'POST',
+        headers: { 'Content-Type': 'text/html' },
+        fields: { key: 'anything' },
+        expiresAt: '2099-01-01T00:00:00.000Z',
+        receivedSize: 1000,
+        maxBytes: 1_000_000_000,
+        createdAt: LONG_AGO,
+      },
+      async arrange() {
+        const user = await app.signup();
+        return {
+          valid: { contentType: 'image/jpeg', size: 1000 },
+          send: (body) => app.request('POST', '/v1/uploads', { token: user.accessToken, body }),
+          state: () => sql(app, 'select * from uploads where user_id = ? order by id', [user.id]),
+          okStatus: 201,
         };
       },
     }),

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { listen, type RunningApi } from '../../api/server.ts';
 import { loadConfig, type Config } from '../../infra/config.ts';
 import { createLogger, type Logger } from '../../infra/logger.ts';
@@ -48,6 +51,8 @@ export async function startTestApi(label: string, env: Record<string, string> = 
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     // Tests close their apps often; the load-balancer drain pause is tested on its own.
     SHUTDOWN_DRAIN_MS: '0',
+    // Photos land in a folder of this app's own.
+    DATA_DIR: join(tmpdir(), `gavel-test-${label}-${randomBytes(4).toString('hex')}`),
     ...env,
   });
   const deps = await createRuntime(config, options.logger ?? createLogger(config.logLevel), { orm: db.orm });
@@ -84,6 +89,7 @@ export async function startTestApi(label: string, env: Record<string, string> = 
       await api.close(1000);
       await closeRuntime(deps, { keepOrm: true });
       await db.drop();
+      await rm(config.photos.dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,146 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pino } from 'pino';
+import type { SmsSender } from '../../domain/notifications/sms-sender.ts';
+import type { JobQueues } from '../../infra/job-queues.ts';
+import { createWorkerContext } from '../../workers/context.ts';
+import { jobIds } from '../../workers/jobs.ts';
+import { startWorkers, type WorkerOptions } from '../../workers/start-workers.ts';
+import type { TestApi, TestUser } from './api.ts';
+
+/** Credentials the SDK signs with; the SNS stand-ins never check them. */
+export const FAKE_AWS_ENV = { AWS_ACCESS_KEY_ID: 'AKIAGAVELTESTONLY000', AWS_SECRET_ACCESS_KEY: 'gavel-test-secret-not-a-real-key', AWS_REGION: 'ap-northeast-2' };
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  [key: string]: unknown;
+}
+
+/** Log lines that mean a job went wrong: a failed attempt (even one retried later) or an error. */
+export const troubleIn = (lines: LogLine[]) => lines.filter((line) => line.msg === 'job failed' || line.level >= 50);
+
+/** Polls until `probe` gives a truthy value; fails naming `what` after `timeoutMs`. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false | 0>, timeoutMs: number, intervalMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(intervalMs);
+  }
+}
+
+export function sql<Row = any>(app: TestApi, text: string, params: unknown[] = []): Promise<Row[]> {
+  return app.db.orm.em.fork().execute<Row[]>(text, params);
+}
+
+export interface InProcessWorkers {
+  /** Warnings and errors the workers logged (LOG_LEVEL warn), parsed. */
+  logs: LogLine[];
+  /** The workers' own producer (not the API's fail-fast one). */
+  jobs: JobQueues;
+  close(): Promise<void>;
+}
+
+/** The real workers (workers/start-workers.ts) inside the test process, against the test's database and prefix. */
+export async function startInProcessWorkers(app: TestApi, sms: SmsSender, options: WorkerOptions = {}): Promise<InProcessWorkers> {
+  const logs: LogLine[] = [];
+  const logger = pino({ level: 'warn' }, { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) });
+  // The wiring of workers/main.ts (createWorkerContext), with the test's SMS sender.
+  const ctx = { ...createWorkerContext(app.deps.config, logger, app.db.orm), sms };
+  const workers = await startWorkers(ctx, options);
+  return {
+    logs,
+    jobs: ctx.jobs,
+    async close() {
+      await workers.close();
+      await ctx.close();
+    },
+  };
+}
+
+export interface SentSms {
+  phone: string;
+  message: string;
+  at: number;
+}
+
+/** An SmsSender that only records, for tests whose subject is not SNS. */
+export function recordingSms(): SmsSender & { sent: SentSms[]; to(phone: string): SentSms[] } {
+  const sent: SentSms[] = [];
+  return {
+    sent,
+    to: (phone) => sent.filter((s) => s.phone === phone),
+    async send(phone, message) {
+      sent.push({ phone, message, at: Date.now() });
+      return { messageId: `fake-${sent.length}` };
+    },
+  };
+}
+
+/** Enqueues the close job exactly as POST /v1/listings does (deterministic id, delayed to the end). */
+export async function scheduleClose(app: TestApi, auctionId: string, endsAt: Date): Promise<void> {
+  await app.deps.jobs.enqueue(
+    'close-auction',
+    { auctionId, endsAt: endsAt.toISOString() },
+    { jobId: jobIds.closeAuction(auctionId, endsAt), delayMs: endsAt.getTime() - Date.now() },
+  );
+}
+
+export interface AuctionListingInput {
+  title?: string;
+  endsAt: Date;
+  startPrice?: number;
+  reservePrice?: number;
+}
+
+/** An auction listing through POST /v1/listings, which also schedules its close job. */
+export async function listAuction(app: TestApi, seller: TestUser, input: AuctionListingInput): Promise<{ auctionId: string; listingId: string; endsAt: Date }> {
+  const res = await app.request('POST', '/v1/listings', {
+    token: seller.accessToken,
+    body: {
+      title: input.title ?? '워커 테스트 상품',
+      description: 'worker test',
+      categoryId: 1,
+      auction: {
+        startPrice: input.startPrice ?? 10_000,
+        endsAt: input.endsAt.toISOString(),
+        ...(input.reservePrice ? { reservePrice: input.reservePrice } : {}),
+      },
+    },
+  });
+  if (res.status !== 201) throw new Error(`listing failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { auctionId: res.body.auctionId, listingId: res.body.id, endsAt: input.endsAt };
+}
+
+export async function placeBid(app: TestApi, bidder: TestUser, auctionId: string, amount: number) {
+  const res = await app.request('POST', `/v1/auctions/${auctionId}/bids`, { token: bidder.accessToken, body: { amount } });
+  if (res.status !== 201) throw new Error(`bid failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res;
+}
+
+/** Failed jobs, and jobs that completed only after failed attempts, in every queue. */
+export async function jobTrouble(jobs: JobQueues): Promise<string[]> {
+  const trouble: string[] = [];
+  for (const [name, queue] of Object.entries(jobs.queues)) {
+    for (const job of await queue.getJobs(['failed'], 0, 1000)) trouble.push(`${name}/${job.id} failed: ${job.failedReason}`);
+    // Every failed attempt leaves its stack trace on the job, even when a retry then succeeded.
+    for (const job of await queue.getJobs(['completed', 'delayed', 'wait', 'active'], 0, 5000)) {
+      if (job.stacktrace?.length || job.failedReason) trouble.push(`${name}/${job.id} failed ${job.stacktrace?.length ?? 0} attempt(s): ${job.failedReason}`);
+    }
+  }
+  return trouble;
+}
+
+/** Phone numbers in the forms an SMS could show them: E.164 and the Korean local form. */
+export const phoneForms = (phone: string) => [phone, phone.replace(/^\+82/, '0'), phone.slice(1)];
+
+/** Removes every Redis key under the app's prefix (queues, schedulers); call once its workers have stopped. */
+export async function dropRedisKeys(app: TestApi): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await app.deps.redis.scan(cursor, 'MATCH', `${app.deps.config.redisKeyPrefix}:*`, 'COUNT', 1000);
+    if (keys.length) await app.deps.redis.unlink(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}
