@@ -59,22 +59,45 @@ interface FieldError {
   message: string;
 }
 
-/** Where in a JSON value a NUL character hides, if anywhere: PostgreSQL text cannot store one. */
-function nulPath(value: unknown, path: string[] = []): string[] | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
-  if (value && typeof value === 'object') {
-    for (const [key, inner] of Object.entries(value)) {
-      const found = key.includes('\u0000') ? [...path, key] : nulPath(inner, [...path, key]);
-      if (found) return found;
+/** No request of this API nests anywhere near this deep; deeper input is refused before it is walked. */
+const MAX_DEPTH = 32;
+
+type Finding = { problem: 'nul' | 'depth'; path: string[] } | null;
+
+/**
+ * Walks a parsed input once, iteratively (a body nested thousands of levels deep cannot overflow
+ * the stack or cost quadratic time), looking for a NUL character (PostgreSQL text cannot store
+ * one) or absurd nesting.
+ */
+function inspect(value: unknown): Finding {
+  interface Node { value: unknown; key: string; parent: Node | null; depth: number }
+  const pathOf = (node: Node): string[] => {
+    const path: string[] = [];
+    for (let n: Node | null = node; n?.parent; n = n.parent) path.unshift(n.key);
+    return path;
+  };
+  const stack: Node[] = [{ value, key: '', parent: null, depth: 0 }];
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (typeof node.value === 'string') {
+      if (node.value.includes('\u0000')) return { problem: 'nul', path: pathOf(node) };
+    } else if (node.value && typeof node.value === 'object') {
+      if (node.depth >= MAX_DEPTH) return { problem: 'depth', path: pathOf(node) };
+      for (const [key, inner] of Object.entries(node.value)) {
+        const child = { value: inner, key, parent: node, depth: node.depth + 1 };
+        if (key.includes('\u0000')) return { problem: 'nul', path: pathOf(child) };
+        stack.push(child);
+      }
     }
   }
   return null;
 }
 
 function check<T extends z.ZodType>(schema: T, value: unknown, where: FieldError['in'], errors: FieldError[]): z.output<T> {
-  const nul = nulPath(value);
-  if (nul) {
-    errors.push({ in: where, path: nul.join('.'), message: 'must not contain NUL characters' });
+  const finding = inspect(value);
+  if (finding) {
+    const message = finding.problem === 'nul' ? 'must not contain NUL characters' : `is nested more than ${MAX_DEPTH} levels deep`;
+    errors.push({ in: where, path: finding.path.slice(0, MAX_DEPTH).join('.'), message });
     return undefined as z.output<T>;
   }
   const result = schema.safeParse(value);

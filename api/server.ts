@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
+import { PROBLEM_TYPE_BASE } from './middleware/problem.ts';
 import type { AppDeps } from './context.ts';
 
 export interface RunningApi {
@@ -13,6 +14,16 @@ export interface RunningApi {
 export async function listen(deps: AppDeps, port = deps.config.port): Promise<RunningApi> {
   const server = createServer(createApp(deps).callback());
   // Longer than a typical load balancer's idle timeout, so it never reuses a socket we just closed.
+  // Requests Node's own parser refuses (headers over its limit, garbage) never reach Koa: answer
+  // them as problem+json too, then close the connection.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || (error.code === 'ECONNRESET')) return socket.destroy();
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const title = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
+    const code = status === 431 ? 'headers-too-large' : status === 408 ? 'request-timeout' : 'malformed-request';
+    const body = JSON.stringify({ type: `${PROBLEM_TYPE_BASE}${code}`, title, status });
+    socket.end(`HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 30_000;

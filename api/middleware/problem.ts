@@ -77,7 +77,8 @@ export function toProblem(error: unknown): Problem {
  */
 function unparsableBody(error: unknown): Problem | undefined {
   const zlibCode = (error as { code?: unknown })?.code;
-  if (typeof zlibCode === 'string' && /^Z_[A-Z_]+$/.test(zlibCode)) {
+  // zlib's codes for gzip/deflate (Z_DATA_ERROR, ...) and Brotli's (ERR__ERROR_FORMAT_...).
+  if (typeof zlibCode === 'string' && /^(Z_[A-Z_]+|ERR__[A-Z0-9_]+)$/.test(zlibCode)) {
     return { type: PROBLEM_TYPE_BASE + 'malformed-body', title: TITLE_BY_STATUS[400]!, status: 400, detail: 'The body does not decompress as its Content-Encoding says.' };
   }
   const parseFailed =

@@ -25,7 +25,13 @@ export const Timestamp = z.iso.datetime().meta({ description: 'ISO-8601, UTC.' }
 
 export const PageQuery = z.object({
   cursor: z.string().max(512).optional().meta({ description: 'The `nextCursor` of the previous page.' }),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  // Digits only: plain coercion would also take `0x10`, `1e1` or ` 5`.
+  limit: z
+    .string()
+    .regex(/^\d{1,3}$/, 'must be a whole number from 1 to 100')
+    .pipe(z.coerce.number<string>().int().min(1).max(100))
+    .default(20)
+    .meta({ description: 'Items per page, 1 to 100 (default 20).' }),
 });
 
 export const page = <T extends z.ZodType>(item: T) =>
