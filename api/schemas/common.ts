@@ -31,7 +31,8 @@ export const PageQuery = z.object({
     .regex(/^\d{1,3}$/, 'must be a whole number from 1 to 100')
     .pipe(z.coerce.number<string>().int().min(1).max(100))
     .default(20)
-    .meta({ description: 'Items per page, 1 to 100 (default 20).' }),
+    // Published as what it means (an integer); the digits-only check is how the string is read.
+    .meta({ description: 'Items per page, 1 to 100 (default 20).', override: { type: 'integer', minimum: 1, maximum: 100, default: 20 } }),
 });
 
 export const page = <T extends z.ZodType>(item: T) =>

@@ -85,7 +85,12 @@ export const Listing = z
 
 // Digits only: plain coercion would read `maxPrice=` as 0 (only free items) and accept `0x10` or `1e3`.
 const optionalInt = (min: number, max: number) =>
-  z.string().regex(/^\d{1,16}$/, 'must be a whole number').pipe(z.coerce.number<string>().int().min(min).max(max)).optional();
+  z
+    .string()
+    .regex(/^\d{1,16}$/, 'must be a whole number')
+    .pipe(z.coerce.number<string>().int().min(min).max(max))
+    .optional()
+    .meta({ override: { type: 'integer', minimum: min, maximum: max } });
 
 export const ListingSearchQuery = PageQuery.extend({
   q: z.string().trim().max(100).regex(NO_NUL, noNul).optional().meta({ description: 'Words that must all appear (Korean words match inside compounds and before particles).' }),
