@@ -36,10 +36,11 @@ async function bareBullmq(): Promise<ReturnType<typeof stats>> {
   const prefix = `${PREFIX}:bare`;
   const queue = new Queue('bare', { connection, prefix });
   const lateness: number[] = [];
-  const workers = [1, 2].map(
-    () =>
+  const workerConnections = [1, 2].map(() => createRedis(config.redisUrl, 'queue'));
+  const workers = workerConnections.map(
+    (workerConnection) =>
       new Worker('bare', async (job) => void lateness.push(Date.now() - job.data.due), {
-        connection: createRedis(config.redisUrl, 'queue'),
+        connection: workerConnection,
         prefix,
         concurrency: config.workers.concurrency,
       }),
@@ -56,7 +57,8 @@ async function bareBullmq(): Promise<ReturnType<typeof stats>> {
   await Promise.all(workers.map((w) => w.close()));
   await queue.obliterate({ force: true });
   await queue.close();
-  connection.disconnect();
+  // BullMQ leaves connections it was given open; they would keep the process alive.
+  for (const c of [connection, ...workerConnections]) c.disconnect();
   return stats(lateness);
 }
 

@@ -124,7 +124,7 @@ try {
   // The floor: the same fan-out hop without gavel, one PUBLISH to one SUBSCRIBE, same rate.
   const config = loadConfig({});
   const sub = createRedis(config.redisUrl, 'subscriber');
-  const pub = createRedis(config.redisUrl, 'commands');
+  const pub = createRedis(config.redisUrl, 'queue');
   const baseline: number[] = [];
   const channel = `${PREFIX}:baseline`;
   sub.on('message', (_c: string, message: string) => baseline.push(performance.timeOrigin + performance.now() - Number(message)));
