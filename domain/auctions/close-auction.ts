@@ -1,9 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { closeNotifications } from '../notifications/sms-messages.ts';
 import type { AuctionEventData } from './auction-events.ts';
-import { Trade } from '../trades/trade.entity.ts';
-import { eventFor, lockAuction, writeAuctionChange } from './auction-store.ts';
+import { lockAuction } from './auction-store.ts';
 import { resolveClose } from './close-rules.ts';
+import { settleClosedAuction } from './settle-closed-auction.ts';
 
 export type CloseAuctionResult =
   | { result: 'not-found' }
@@ -25,35 +24,8 @@ export async function closeAuction(em: EntityManager, auctionId: string): Promis
     if (decision.result === 'already-closed') return { result: 'already-closed' };
     if (decision.result === 'not-due') return { result: 'not-due', endsAt: locked.state.endsAt, now: locked.now };
 
-    const { next, outcome, winnerId } = decision;
-    const event = eventFor('closed', next, locked.eventSeq + 1, false, locked.now);
-    const written = await writeAuctionChange(tx, {
-      locked,
-      next,
-      bids: [],
-      event,
-      notifications: closeNotifications({
-        auctionId,
-        sellerId: next.sellerId,
-        outcome,
-        winnerId,
-        price: next.currentPrice,
-        unsoldReason: decision.unsoldReason,
-      }),
-      idempotency: null,
-      closedAt: locked.now,
-    });
-    const trade = winnerId
-      ? tx.create(Trade, { listingId: locked.listingId, sellerId: next.sellerId, buyerId: winnerId, price: next.currentPrice, kind: 'auction' })
-      : null;
-    await tx.flush();
-    return {
-      result: 'closed',
-      outcome,
-      tradeId: trade?.id ?? null,
-      notificationIds: written.notificationIds,
-      event,
-      lateByMs: locked.now.getTime() - locked.state.endsAt.getTime(),
-    };
+    const { next, outcome, winnerId, unsoldReason } = decision;
+    const settlement = await settleClosedAuction(tx, locked, next, { outcome, winnerId, unsoldReason });
+    return { result: 'closed', outcome, ...settlement, lateByMs: locked.now.getTime() - locked.state.endsAt.getTime() };
   });
 }
