@@ -22,6 +22,7 @@ export interface AppDeps {
   logger: Logger;
   accessTokens: AccessTokens;
   bidRateLimiter: RateLimiter;
+  uploadRateLimiter: RateLimiter;
   loginThrottle: LoginThrottle;
   /** Producer side of the job queues (close auctions, send SMS). */
   jobs: JobQueues;

@@ -47,6 +47,7 @@ const schema = z
     S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name').optional(),
     S3_ENDPOINT: z.url().optional(),
     S3_PUBLIC_URL: z.url().optional(),
+    UPLOAD_RATE_LIMIT_PER_HOUR: wholeNumber(1, 1_000_000, 100),
     UPLOAD_MAX_BYTES: wholeNumber(1, 100 * 1024 * 1024, 10 * 1024 * 1024),
     PHOTO_MAX_PIXELS: wholeNumber(1, 500_000_000, 40_000_000),
     SSE_MAX_STREAMS_PER_ADDRESS: wholeNumber(1, 100_000, 20),
@@ -112,7 +113,7 @@ const schema = z
         dataDir: env.DATA_DIR,
         /** Absolute base URL clients reach the API at; without it, local upload and media URLs are relative. */
         publicUrl: env.PUBLIC_URL ?? '',
-        upload: { maxBytes: env.UPLOAD_MAX_BYTES, expiresInS: 15 * 60 },
+        upload: { maxBytes: env.UPLOAD_MAX_BYTES, expiresInS: 15 * 60, perHour: env.UPLOAD_RATE_LIMIT_PER_HOUR },
         images: { maxPixels: env.PHOTO_MAX_PIXELS, displaySize: 1600, thumbnailSize: 320 },
       },
       sse: {

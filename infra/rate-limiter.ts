@@ -87,6 +87,12 @@ export function createLoginThrottle(redis: Redis, keyPrefix: string, settings: {
 export function createRateLimiters(config: Config, redis: Redis, logger: Logger) {
   return {
     loginThrottle: createLoginThrottle(redis, config.redisKeyPrefix, config.login, logger),
+    uploadRateLimiter: createRedisRateLimiter(
+      redis,
+      config.redisKeyPrefix,
+      { name: 'upload', points: config.photos.upload.perHour, durationS: 3600 },
+      logger,
+    ),
     bidRateLimiter: createRedisRateLimiter(
       redis,
       config.redisKeyPrefix,

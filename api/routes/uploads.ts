@@ -24,9 +24,11 @@ export function uploadRoutes(deps: AppDeps): Route[] {
           `and a thumbnail. JPEG, PNG, WebP or HEIC, at most ${settings.maxBytes} bytes.`,
         body: NewUploadBody,
         responses: { 201: { description: 'Where and how to send the bytes', schema: UploadTarget } },
-        problems: [400, 401],
+        problems: [400, 401, 429],
       },
       async ({ em, body, caller }) => {
+        // Each upload may become stored bytes: a per-user limit keeps one account from filling storage.
+        await deps.uploadRateLimiter.consume(caller.userId);
         const target = await createUpload(em, deps.objects, settings, caller.userId, body);
         return { status: 201, body: { ...target, expiresAt: target.expiresAt.toISOString() } };
       },

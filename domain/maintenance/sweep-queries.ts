@@ -65,3 +65,20 @@ export async function findStalledPhotoIds(em: EntityManager, olderThanS: number,
   );
   return rows.map((r) => r.id);
 }
+
+/**
+ * Uploads nobody attached: pending ones past their URL's expiry, and received ones left unattached
+ * for a day. Their rows go, and their objects (originals that may carry GPS) are returned for removal.
+ */
+export async function purgeAbandonedUploads(em: EntityManager, limit = 1000): Promise<string[]> {
+  const rows = await em.execute<{ object_key: string }[]>(
+    `delete from uploads where id in (
+       select id from uploads
+       where (status = 'pending' and expires_at < now() - interval '1 hour')
+          or (status = 'uploaded' and created_at < now() - interval '24 hours')
+       limit ?)
+     returning object_key`,
+    [limit],
+  );
+  return rows.map((r) => r.object_key);
+}

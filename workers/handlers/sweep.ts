@@ -3,6 +3,7 @@ import {
   findOverdueAuctionIds,
   findStalledPhotoIds,
   findStrandedNotificationIds,
+  purgeAbandonedUploads,
   purgeExpiredIdempotencyKeys,
   queueEndingSoonNotices,
 } from '../../domain/maintenance/sweep-queries.ts';
@@ -40,7 +41,9 @@ export function sweepHandler(ctx: WorkerContext) {
     if (interrupted.length) ctx.logger.warn({ notificationIds: interrupted }, 'SMS sends interrupted mid-way marked failed; not resent');
     const stalledPhotos = await findStalledPhotoIds(em(), STALLED_PHOTO_AFTER_S);
     await Promise.all(stalledPhotos.map((photoId) => ctx.jobs.enqueue('process-photo', { photoId }, { jobId: jobIds.processPhoto(photoId) })));
+    const abandoned = await purgeAbandonedUploads(em());
+    if (abandoned.length) await ctx.jobs.enqueue('delete-objects', { keys: abandoned });
     const purged = await purgeExpiredIdempotencyKeys(em());
-    return { status: 'done', detail: JSON.stringify({ closed, endingSoon: endingSoon.length, interrupted: interrupted.length, purged }) };
+    return { status: 'done', detail: JSON.stringify({ closed, endingSoon: endingSoon.length, interrupted: interrupted.length, abandoned: abandoned.length, purged }) };
   };
 }
