@@ -71,7 +71,8 @@ export async function startWorkers(ctx: WorkerContext, options: WorkerOptions = 
       {
         connection,
         prefix: bullPrefix(ctx.config.redisKeyPrefix),
-        concurrency: ctx.config.workers.concurrency,
+        // Decoding a photo takes up to a few hundred MB: a couple at a time per process is plenty.
+        concurrency: queue === 'media' ? Math.min(ctx.config.workers.concurrency, 2) : ctx.config.workers.concurrency,
         lockDuration: options.lockDurationMs ?? 30_000,
         stalledInterval: options.lockDurationMs ?? 30_000,
         maxStalledCount: 3,

@@ -20,7 +20,9 @@ export async function relayUnpublishedEvents(
        limit ? for update skip locked`,
       [options.graceMs / 1000, options.limit],
     );
-    for (const { payload } of rows) await publish(payload);
+    // In each auction's own order, whatever order their transactions started in.
+    const ordered = rows.map((r) => r.payload).sort((a, b) => a.auctionId.localeCompare(b.auctionId) || a.seq - b.seq);
+    for (const payload of ordered) await publish(payload);
     if (rows.length) {
       await tx.execute(
         `update auction_events e set published_at = now()
