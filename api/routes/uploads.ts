@@ -73,8 +73,9 @@ export function uploadRoutes(deps: AppDeps): Route[] {
               problems: [400, 404],
             },
             async ({ params }) => {
-              const path = local.path(`photos/${params.listingId}/${params.photoId}/${params.file}`);
-              if ((await local.sizeOf(`photos/${params.listingId}/${params.photoId}/${params.file}`)) === null) throw notFound('photo');
+              const key = `photos/${params.listingId}/${params.photoId}/${params.file}`;
+              if ((await local.sizeOf(key)) === null) throw notFound('photo');
+              const path = local.path(key);
               return {
                 status: 200,
                 headers: { 'Content-Type': 'image/jpeg', 'Cache-Control': 'public, max-age=31536000, immutable', 'X-Content-Type-Options': 'nosniff' },
