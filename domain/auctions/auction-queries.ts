@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { notFound } from '../errors.ts';
-import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
+import { decodeCursor, encodeCursor, cursorTimestampSql } from '../shared/cursor.ts';
 import { toPage, type Page } from '../shared/page.ts';
 import { loadAuction, toAuctionState, type AuctionRow } from './auction-store.ts';
 import { auctionViewFor, type AuctionView } from './auction-view-for.ts';
@@ -52,7 +52,7 @@ export async function listMyBids(em: EntityManager, userId: string, cursor: stri
   const after = cursor ? decodeCursor(cursor, ['timestamp', 'uuid']) : null;
   const rows = await em.execute<(AuctionRow & { title: string; my_highest: string; last_bid_key: string; last_bid_at: string; db_now: string })[]>(
     `select a.*, l.title, mine.my_highest, mine.last_bid_at, clock_timestamp() as db_now,
-            to_char(mine.last_bid_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as last_bid_key
+            ${cursorTimestampSql('mine.last_bid_at')} as last_bid_key
      from (select auction_id,
                   max(amount) filter (where kind <> 'max_raise') as my_highest,
                   -- proxy rows are placed when someone else bids; they are not my activity

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { notFound } from '../errors.ts';
-import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
+import { decodeCursor, encodeCursor, cursorTimestampSql } from '../shared/cursor.ts';
 import { toPage, type Page } from '../shared/page.ts';
 import { LISTING_VIEW_COLUMNS, listingViewParams, toListingView, type ListingRow, type ListingView } from './listing-view.ts';
 
@@ -46,7 +46,7 @@ export async function listLikedListings(em: EntityManager, userId: string, curso
   const after = cursor ? decodeCursor(cursor, ['timestamp', 'uuid']) : null;
   const rows = await em.execute<LikedRow[]>(
     `select ${LISTING_VIEW_COLUMNS},
-            to_char(k.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as liked_key
+            ${cursorTimestampSql('k.created_at')} as liked_key
      from listing_likes k
      join listings l on l.id = k.listing_id
      join users u on u.id = l.seller_id

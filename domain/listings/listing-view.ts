@@ -1,3 +1,4 @@
+import { cursorTimestampSql } from '../shared/cursor.ts';
 import type { ListingStatus, SaleType } from './listing-status.ts';
 
 /** A listing as readers see it, with what they need about the seller (never the phone). */
@@ -52,7 +53,7 @@ export interface ListingRow {
 export const LISTING_VIEW_COLUMNS = `
   l.id, l.seller_id, u.nickname as seller_nickname, l.category_id, l.title, l.description,
   l.image_urls, l.sale_type, (select a.id from auctions a where a.listing_id = l.id) as auction_id, l.price, l.status, l.like_count, l.created_at, l.updated_at,
-  to_char(l.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as created_key,
+  ${cursorTimestampSql('l.created_at')} as created_key,
   (select coalesce(jsonb_agg(jsonb_build_object('id', p.id, 'status', p.status, 'displayKey', p.display_key,
             'thumbnailKey', p.thumbnail_key) order by p.position), '[]'::jsonb)
    from listing_photos p where p.listing_id = l.id) as photos,

@@ -24,6 +24,12 @@ const VALID: Record<CursorField, (v: unknown) => boolean> = {
   integer: (v) => typeof v === 'number' && Number.isSafeInteger(v),
 };
 
+/**
+ * SQL for a timestamp column as a microsecond-exact ISO string, for a keyset cursor (a JS Date
+ * keeps only milliseconds, so a cursor built from one could skip or repeat rows).
+ */
+export const cursorTimestampSql = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
 export const encodeCursor = (values: CursorValues): string => Buffer.from(JSON.stringify(values)).toString('base64url');
 
 export function decodeCursor(cursor: string, shape: readonly CursorField[]): CursorValues {

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { forbidden, notFound } from '../errors.ts';
-import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
+import { decodeCursor, encodeCursor, cursorTimestampSql } from '../shared/cursor.ts';
 import { toPage, type Page } from '../shared/page.ts';
 import type { TradeStatus } from './trade.entity.ts';
 
@@ -32,7 +32,7 @@ interface TradeRow {
 }
 
 const COLUMNS = `t.id, t.listing_id, l.title as listing_title, t.seller_id, t.buyer_id, t.price, t.kind, t.status,
-  t.created_at, t.completed_at, to_char(t.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as created_key`;
+  t.created_at, t.completed_at, ${cursorTimestampSql('t.created_at')} as created_key`;
 
 const toTradeView = (row: TradeRow): TradeView => ({
   id: row.id,
