@@ -30,7 +30,7 @@ export function apiRoutes(deps: AppDeps): Route[] {
     ...accountRoutes(deps),
     ...listingRoutes(deps),
     ...likeRoutes(deps),
-    ...tradeRoutes(),
+    ...tradeRoutes(deps),
     ...auctionRoutes(deps),
     ...auctionEventRoutes(deps),
     ...uploadRoutes(deps),

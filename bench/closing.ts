@@ -14,7 +14,7 @@ import pg from 'pg';
 import { loadConfig } from '../infra/config.ts';
 import { bullPrefix, createJobQueues } from '../infra/job-queues.ts';
 import { createRedis } from '../infra/redis.ts';
-import { jobIds } from '../workers/jobs.ts';
+import { jobIds } from '../domain/follow-ups/job-contract.ts';
 import { benchDatabase, percentile } from './support.ts';
 
 const AUCTIONS = Number(process.env.BENCH_AUCTIONS ?? 10_000);
@@ -63,7 +63,7 @@ async function bareBullmq(): Promise<ReturnType<typeof stats>> {
 }
 
 async function startWorkerProcess(databaseUrl: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL('../workers/main.ts', import.meta.url))], {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../main/worker.ts', import.meta.url))], {
     env: { ...process.env, NODE_ENV: 'production', JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123', DATABASE_URL: databaseUrl, REDIS_KEY_PREFIX: PREFIX, SMS_SENDER: 'log', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

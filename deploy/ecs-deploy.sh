@@ -9,7 +9,7 @@ set -euo pipefail
 if [[ ${1:-} == migrate ]]; then
   # The API task definition, run once with the migration command; wait for it to finish.
   task=$(aws ecs run-task --cluster "$ECS_CLUSTER" --task-definition gavel-api \
-    --overrides '{"containerOverrides":[{"name":"api","command":["node","infra/migrate.ts"]}]}' \
+    --overrides '{"containerOverrides":[{"name":"api","command":["node","main/migrate.ts"]}]}' \
     --query 'tasks[0].taskArn' --output text)
   aws ecs wait tasks-stopped --cluster "$ECS_CLUSTER" --tasks "$task"
   code=$(aws ecs describe-tasks --cluster "$ECS_CLUSTER" --tasks "$task" --query 'tasks[0].containers[0].exitCode' --output text)

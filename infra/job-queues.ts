@@ -1,5 +1,5 @@
 import { Queue, type JobsOptions } from 'bullmq';
-import { QUEUE_NAMES, QUEUE_OF, type JobName, type JobPayloads, type QueueName } from '../workers/jobs.ts';
+import { QUEUE_NAMES, QUEUE_OF, type JobName, type JobPayloads, type QueueName } from '../domain/follow-ups/job-contract.ts';
 import { createRedis, type Redis } from './redis.ts';
 
 /** Retry policy per job; close and SMS jobs back off exponentially and keep a bounded history. */
@@ -13,23 +13,31 @@ const JOB_OPTIONS: { [J in JobName]: JobsOptions } = {
 
 export interface JobQueues {
   queues: Record<QueueName, Queue>;
-  enqueue<J extends JobName>(name: J, payload: JobPayloads[J], options?: { jobId?: string; delayMs?: number }): Promise<void>;
+  enqueue<J extends JobName>(name: J, payload: JobPayloads[J], options?: { jobId?: string | undefined; delayMs?: number }): Promise<void>;
+  /** Resolves once the producer's connection is up (a fail-fast connection refuses commands before). */
+  waitUntilReady(): Promise<void>;
+  /**
+   * Whether the connection is up now. BullMQ waits for a connection that has never been ready
+   * instead of failing, so a fail-fast producer checks this first.
+   */
+  readonly connected: boolean;
   close(): Promise<void>;
 }
 
 export const bullPrefix = (redisKeyPrefix: string) => `${redisKeyPrefix}:bull`;
 
 /**
- * The producer side of every queue, for the API and the workers alike. The API fails fast
- * (`failFast`) so that a Redis outage delays a job, not a request: the sweep repairs what was
- * not enqueued.
+ * The producer side of every queue, for the API and the workers alike. It fails fast
+ * (`failFast`) so that a Redis outage delays a job, not a request: the job's outbox row stays and
+ * the relay enqueues it once Redis is back.
  */
 export function createJobQueues(
   redisUrl: string,
   redisKeyPrefix: string,
   options: { failFast?: boolean; onError?: (error: Error) => void } = {},
 ): JobQueues {
-  const connection: Redis = createRedis(redisUrl, options.failFast ? 'commands' : 'queue');
+  const failFast = options.failFast ?? false;
+  const connection: Redis = createRedis(redisUrl, failFast ? 'commands' : 'queue');
   const queues = Object.fromEntries(
     QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix: bullPrefix(redisKeyPrefix) })]),
   ) as Record<QueueName, Queue>;
@@ -39,12 +47,19 @@ export function createJobQueues(
   for (const queue of Object.values(queues)) queue.on('error', onError);
   return {
     queues,
+    get connected() {
+      return connection.status === 'ready';
+    },
     async enqueue(name, payload, options = {}) {
+      if (failFast && connection.status !== 'ready') throw new Error(`job queue connection is ${connection.status}; not enqueueing ${name}`);
       await queues[QUEUE_OF[name]].add(name, payload, {
         ...JOB_OPTIONS[name],
         ...(options.jobId ? { jobId: options.jobId } : {}),
         ...(options.delayMs ? { delay: Math.max(0, Math.round(options.delayMs)) } : {}),
       });
+    },
+    async waitUntilReady() {
+      await Promise.all(Object.values(queues).map((q) => q.waitUntilReady()));
     },
     async close() {
       await Promise.all(Object.values(queues).map((q) => q.close()));

@@ -1,15 +1,16 @@
 import { writeFile } from 'node:fs/promises';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { QUEUE_NAMES, QUEUE_OF, type JobName, type JobOutcome, type JobPayloads } from '../domain/follow-ups/job-contract.ts';
 import { bullPrefix } from '../infra/job-queues.ts';
 import { createRedis, type Redis } from '../infra/redis.ts';
+import { runWithRequestId } from '../infra/request-origin.ts';
 import type { WorkerContext } from './context.ts';
 import { closeAuctionHandler } from './handlers/close-auction.ts';
 import { deleteObjectsHandler } from './handlers/delete-objects.ts';
 import { processPhotoHandler } from './handlers/process-photo.ts';
 import { sendSmsHandler } from './handlers/send-sms.ts';
 import { sweepHandler } from './handlers/sweep.ts';
-import { QUEUE_NAMES, QUEUE_OF, type JobName, type JobOutcome, type JobPayloads } from './jobs.ts';
-import { startOutboxRelay } from './outbox-relay.ts';
+import { startFollowUpRelay } from './follow-up-relay.ts';
 
 /** `token` is the worker's lock on the job, for handlers that move their own job (moveToDelayed). */
 type Handlers = { [J in JobName]: (job: Job<JobPayloads[J]>, token?: string) => Promise<JobOutcome> };
@@ -60,7 +61,9 @@ export async function startWorkers(ctx: WorkerContext, options: WorkerOptions = 
         if (!(name in handlers) || QUEUE_OF[name] !== queue) throw new UnrecoverableError(`no handler for ${job.name} on ${queue}`);
         const stop = ctx.metrics.jobDuration.startTimer({ queue, name });
         try {
-          const outcome = await (handlers[name] as (job: Job, token?: string) => Promise<JobOutcome>)(job, token);
+          const handler = handlers[name] as (job: Job, token?: string) => Promise<JobOutcome>;
+          // What this job's use case declares carries the id of the request that caused the job.
+          const outcome = await runWithRequestId((job.data as { requestId?: string }).requestId, () => handler(job, token));
           stop({ status: outcome.status });
           return outcome;
         } catch (error) {
@@ -83,10 +86,10 @@ export async function startWorkers(ctx: WorkerContext, options: WorkerOptions = 
     return worker;
   });
   await checkRedisForQueues(connections[0]!, ctx);
+  await Promise.all([...workers.map((w) => w.waitUntilReady()), ctx.jobs.waitUntilReady()]);
   // Upserting by a fixed id makes every worker process agree on one schedule, not one each.
   await ctx.jobs.queues.maintenance.upsertJobScheduler('sweep', { every: ctx.config.workers.sweepIntervalS * 1000 }, { name: 'sweep', data: {} });
-  await Promise.all(workers.map((w) => w.waitUntilReady()));
-  const relay = startOutboxRelay(ctx);
+  const relay = startFollowUpRelay(ctx);
   const heartbeat = startHeartbeat(ctx.config.workers.heartbeatFile, () => workers.every((w) => w.isRunning()));
   return {
     async close() {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
 import type { Logger } from '../../infra/logger.ts';
+import { runWithRequestId } from '../../infra/request-origin.ts';
 import type { AppState } from '../context.ts';
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
@@ -20,7 +21,8 @@ export function requestContext(logger: Logger, lifecycle: { shuttingDown: boolea
     if (lifecycle.shuttingDown) ctx.set('Connection', 'close');
     const started = process.hrtime.bigint();
     try {
-      await next();
+      // Follow-ups this request causes carry its id into the workers' log lines.
+      await runWithRequestId(requestId, next);
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       // Only the route template is logged: paths and query strings can carry personal data.

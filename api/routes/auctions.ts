@@ -3,8 +3,6 @@ import { buyNow } from '../../domain/auctions/buy-now.ts';
 import { incrementTable } from '../../domain/auctions/increment-table.ts';
 import { placeBid } from '../../domain/auctions/place-bid.ts';
 import { DomainError } from '../../domain/errors.ts';
-import { enqueueNotifications } from '../../workers/enqueue-notifications.ts';
-import { afterCommit } from '../after-commit.ts';
 import type { AppDeps } from '../context.ts';
 import { defineRoute, type Route } from '../route.ts';
 import { BidHistoryItem, BuyNowResult, IdempotencyHeaders, IncrementTable, MyBid, PlacedBid, Auction, BidBody } from '../schemas/auctions.ts';
@@ -12,7 +10,7 @@ import { IdParams, PageQuery, page } from '../schemas/common.ts';
 
 export function auctionRoutes(deps: AppDeps): Route[] {
   const tags = ['Auctions'];
-  const bidDeps = { settings: deps.config.auctions, bidRateLimiter: deps.bidRateLimiter };
+  const bidDeps = { settings: deps.config.auctions, bidRateLimiter: deps.bidRateLimiter, followUps: deps.followUps };
   return [
     defineRoute(
       {
@@ -45,7 +43,7 @@ export function auctionRoutes(deps: AppDeps): Route[] {
         responses: { 201: { description: 'Accepted: the bid and the auction’s new state', schema: PlacedBid } },
         problems: [400, 401, 403, 404, 409, 422, 429],
       },
-      async ({ em, params, headers, body, caller, ctx }) => {
+      async ({ em, params, headers, body, caller }) => {
         const result = await placeBid(em, bidDeps, {
           auctionId: params.id,
           bidderId: caller.userId,
@@ -57,9 +55,6 @@ export function auctionRoutes(deps: AppDeps): Route[] {
           throw error;
         });
         deps.metrics.bids.inc({ result: result.replayed ? 'replayed' : 'accepted', reason: '' });
-        const { event } = result;
-        if (event) await afterCommit(ctx, 'publish bid event', () => deps.events.publish(em, event));
-        await afterCommit(ctx, 'outbid notice', () => enqueueNotifications(deps.jobs, result.notificationIds, ctx.state.requestId));
         return {
           status: result.statusCode,
           headers: { 'Idempotent-Replayed': String(result.replayed) },
@@ -86,10 +81,8 @@ export function auctionRoutes(deps: AppDeps): Route[] {
         responses: { 201: { description: 'Bought: the closed auction and the new trade', schema: BuyNowResult } },
         problems: [400, 401, 403, 404, 409],
       },
-      async ({ em, params, caller, ctx }) => {
-        const { notificationIds, event, ...result } = await buyNow(em, caller.userId, params.id);
-        await afterCommit(ctx, 'publish close event', () => deps.events.publish(em, event));
-        await afterCommit(ctx, 'buy-now notices', () => enqueueNotifications(deps.jobs, notificationIds, ctx.state.requestId));
+      async ({ em, params, caller }) => {
+        const result = await buyNow(em, deps.followUps, caller.userId, params.id);
         return { status: 201, headers: { Location: `/v1/trades/${result.tradeId}` }, body: result };
       },
     ),

@@ -7,11 +7,8 @@ import { findListingView } from '../../domain/listings/find-listing.ts';
 import { confirmUploads } from '../../domain/photos/attach-photos.ts';
 import { searchListings } from '../../domain/listings/search-listings.ts';
 import { updateListing } from '../../domain/listings/update-listing.ts';
-import { jobIds } from '../../workers/jobs.ts';
-import { afterCommit } from '../after-commit.ts';
 import type { AppDeps } from '../context.ts';
 import { listingPresenter, presentPage } from '../presenters/listings.ts';
-import { enqueuePhotoWork } from '../photo-jobs.ts';
 import { defineRoute, type Route } from '../route.ts';
 import { IdParams, page } from '../schemas/common.ts';
 import { Category, Listing, ListingPatchBody, ListingSearchQuery, NewListingBody } from '../schemas/listings.ts';
@@ -48,29 +45,19 @@ export function listingRoutes(deps: AppDeps): Route[] {
         responses: { 201: { description: 'The new listing', schema: Listing } },
         problems: [400, 401],
       },
-      async ({ em, body, caller, ctx }) => {
+      async ({ em, body, caller }) => {
         const { price, auction, photoIds = [], ...content } = body;
         await confirmUploads(em, deps.objects, caller.userId, photoIds);
-        let created;
-        if (auction) {
-          created = await createAuctionListing(em, deps.config.auctions, caller.userId, {
-            ...content,
-            photoIds,
-            auction: { ...auction, endsAt: new Date(auction.endsAt), startsAt: auction.startsAt ? new Date(auction.startsAt) : undefined },
-          });
-          const { id: auctionId, endsAt } = created.auction;
-          await afterCommit(ctx, 'schedule close', () =>
-            deps.jobs.enqueue(
-              'close-auction',
-              { auctionId, endsAt: endsAt.toISOString(), requestId: ctx.state.requestId },
-              { jobId: jobIds.closeAuction(auctionId, endsAt), delayMs: endsAt.getTime() - Date.now() },
-            ),
-          );
-        } else {
-          created = await createFixedPriceListing(em, caller.userId, { ...content, photoIds, price: price! });
-        }
-        await afterCommit(ctx, 'process photos', () => enqueuePhotoWork(deps.jobs, created.photos, ctx.state.requestId));
-        const { id } = created.listing;
+        const listing = auction
+          ? (
+              await createAuctionListing(em, { settings: deps.config.auctions, followUps: deps.followUps }, caller.userId, {
+                ...content,
+                photoIds,
+                auction: { ...auction, endsAt: new Date(auction.endsAt), startsAt: auction.startsAt ? new Date(auction.startsAt) : undefined },
+              })
+            ).listing
+          : await createFixedPriceListing(em, deps.followUps, caller.userId, { ...content, photoIds, price: price! });
+        const { id } = listing;
         return { status: 201, headers: { Location: `/v1/listings/${id}` }, body: present(await findListingView(em, id, caller.userId)) };
       },
     ),
@@ -91,10 +78,9 @@ export function listingRoutes(deps: AppDeps): Route[] {
         responses: { 200: { description: 'The changed listing', schema: Listing } },
         problems: [400, 401, 403, 404, 409],
       },
-      async ({ em, params, body, caller, ctx }) => {
+      async ({ em, params, body, caller }) => {
         if (body.photoIds) await confirmUploads(em, deps.objects, caller.userId, body.photoIds);
-        const photos = await updateListing(em, caller.userId, params.id, body);
-        await afterCommit(ctx, 'process photos', () => enqueuePhotoWork(deps.jobs, photos, ctx.state.requestId));
+        await updateListing(em, deps.followUps, caller.userId, params.id, body);
         return { status: 200, body: present(await findListingView(em, params.id, caller.userId)) };
       },
     ),
@@ -105,9 +91,8 @@ export function listingRoutes(deps: AppDeps): Route[] {
         responses: { 204: { description: 'Removed' } },
         problems: [400, 401, 403, 404, 409],
       },
-      async ({ em, params, caller, ctx }) => {
-        const keys = await deleteListing(em, caller.userId, params.id);
-        await afterCommit(ctx, 'remove photos', () => enqueuePhotoWork(deps.jobs, { added: [], removedKeys: keys }, ctx.state.requestId));
+      async ({ em, params, caller }) => {
+        await deleteListing(em, deps.followUps, caller.userId, params.id);
         return { status: 204 };
       },
     ),

@@ -1,12 +1,13 @@
 import { purchaseListing } from '../../domain/trades/purchase-listing.ts';
 import { cancelTrade, completeTrade } from '../../domain/trades/settle-trade.ts';
 import { findTradeView, listMyTrades } from '../../domain/trades/trade-view.ts';
+import type { AppDeps } from '../context.ts';
 import { presentPage, presentTrade } from '../presenters/listings.ts';
 import { defineRoute, type Route } from '../route.ts';
 import { IdParams, page } from '../schemas/common.ts';
 import { MyTradesQuery, Trade } from '../schemas/trades.ts';
 
-export function tradeRoutes(): Route[] {
+export function tradeRoutes(deps: AppDeps): Route[] {
   const tags = ['Trades'];
   return [
     defineRoute(
@@ -54,7 +55,7 @@ export function tradeRoutes(): Route[] {
         problems: [400, 401, 403, 404, 409],
       },
       async ({ em, params, caller }) => {
-        await cancelTrade(em, caller.userId, params.id);
+        await cancelTrade(em, deps.followUps, caller.userId, params.id);
         return { status: 200, body: presentTrade(await findTradeView(em, caller.userId, params.id)) };
       },
     ),

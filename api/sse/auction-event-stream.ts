@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import type { AuctionEventData } from '../../domain/auctions/auction-events.ts';
-import type { AuctionEventHub } from './auction-event-hub.ts';
+import type { AuctionEventHub } from '../../infra/auction-event-hub.ts';
 
 export interface StreamSettings {
   heartbeatMs: number;

@@ -1,4 +1,5 @@
-import type { AuctionOutcome, AuctionStatus } from './auction-state.ts';
+import type { AuctionOutcome, AuctionState, AuctionStatus } from './auction-state.ts';
+import { minimumNextBid } from './increment-table.ts';
 
 /**
  * The one declaration of auction events: the bid engine writes them to the outbox, the relay
@@ -23,4 +24,22 @@ export interface AuctionEventData {
   extended: boolean;
   /** ISO-8601 UTC, by the database clock. */
   at: string;
+}
+
+/** The event a committed change publishes, numbered `seq` in the auction's own sequence. */
+export function auctionEvent(type: AuctionEventType, state: AuctionState, seq: number, extended: boolean, at: Date): AuctionEventData {
+  return {
+    auctionId: state.id,
+    seq,
+    type,
+    status: state.status,
+    outcome: state.outcome,
+    currentPrice: state.currentPrice,
+    minimumBid: minimumNextBid(state),
+    leaderId: state.leaderId,
+    bidCount: state.bidCount,
+    endsAt: state.endsAt.toISOString(),
+    extended,
+    at: at.toISOString(),
+  };
 }

@@ -2,11 +2,11 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { notFound } from '../errors.ts';
 import { decodeCursor, encodeCursor, cursorTimestampSql } from '../shared/cursor.ts';
 import { toPage, type Page } from '../shared/page.ts';
-import { loadAuction, toAuctionState, type AuctionRow } from './auction-store.ts';
+import { AuctionRepository, toAuctionState, type AuctionRow } from './auction-repository.ts';
 import { auctionViewFor, type AuctionView } from './auction-view-for.ts';
 
 export async function getAuction(em: EntityManager, auctionId: string, viewerId?: string): Promise<AuctionView> {
-  const loaded = await loadAuction(em, auctionId);
+  const loaded = await new AuctionRepository(em).find(auctionId);
   if (!loaded) throw notFound('auction');
   return auctionViewFor(loaded.state, loaded.listingId, loaded.now, viewerId);
 }
@@ -30,7 +30,7 @@ export async function listAuctionBids(em: EntityManager, auctionId: string, curs
      order by b.seq desc limit ?`,
     [auctionId, ...(after ?? []), limit + 1],
   );
-  if (!rows.length && !(await loadAuction(em, auctionId))) throw notFound('auction');
+  if (!rows.length && !(await new AuctionRepository(em).find(auctionId))) throw notFound('auction');
   return toPage(
     rows,
     limit,

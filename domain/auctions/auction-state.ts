@@ -57,3 +57,12 @@ export function newAuctionState(
     reservePrice: terms.reservePrice,
   };
 }
+
+/**
+ * Whether the price has reached the reserve: null without a reserve (nothing to meet), false
+ * until someone leads at or above it. The one statement of the rule, for views, rows and closing.
+ */
+export function reserveMet(state: Pick<AuctionState, 'reservePrice' | 'leaderId' | 'currentPrice'>): boolean | null {
+  if (state.reservePrice === null) return null;
+  return state.leaderId !== null && state.currentPrice >= state.reservePrice;
+}

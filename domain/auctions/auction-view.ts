@@ -1,4 +1,4 @@
-import { effectiveStatus } from './auction-state.ts';
+import { effectiveStatus, reserveMet } from './auction-state.ts';
 import type { AuctionOutcome, AuctionState, AuctionStatus } from './auction-state.ts';
 import { minimumNextBid } from './increment-table.ts';
 
@@ -37,6 +37,6 @@ export function publicAuctionView(state: AuctionState, now: Date): PublicAuction
     endsAt: state.endsAt,
     buyNowPrice: state.buyNowPrice,
     buyNowAvailable: status === 'open' && state.buyNowPrice !== null && state.currentPrice < state.buyNowPrice,
-    reserveMet: state.reservePrice === null ? null : state.leaderId !== null && state.currentPrice >= state.reservePrice,
+    reserveMet: reserveMet(state),
   };
 }

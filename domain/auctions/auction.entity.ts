@@ -3,7 +3,7 @@ import { newId } from '../shared/ids.ts';
 
 /**
  * Mapped for creation and ORM reads. The bid path reads and writes the same row with
- * hand-written SQL (see auction-store.ts) to hold its row lock for as few round trips as possible.
+ * hand-written SQL (see auction-repository.ts) to hold its row lock for as few round trips as possible.
  */
 export const Auction = defineEntity({
   name: 'Auction',

@@ -1,5 +1,5 @@
 import { conflict, forbidden } from '../errors.ts';
-import type { AuctionState } from './auction-state.ts';
+import { reserveMet as reserveMetBy, type AuctionState } from './auction-state.ts';
 import { assertNotClosed } from './open-auction-guard.ts';
 
 export type CloseDecision =
@@ -21,7 +21,7 @@ export function resolveClose(state: AuctionState, now: Date): CloseDecision {
   if (now.getTime() < state.endsAt.getTime()) return { result: 'not-due' };
 
   const hasBids = state.leaderId !== null;
-  const reserveMet = state.reservePrice === null || (hasBids && state.currentPrice >= state.reservePrice);
+  const reserveMet = reserveMetBy(state) !== false;
   const sold = hasBids && reserveMet;
   const outcome = sold ? 'sold' : 'unsold';
   return {

@@ -9,6 +9,8 @@ export interface StoredResponse {
 
 /** Keys live 24 hours, as Stripe's do; an older key is treated as never seen. */
 export const IDEMPOTENCY_TTL_H = 24;
+/** The same lifetime as an SQL interval, for the queries that judge a key's age. */
+export const IDEMPOTENCY_TTL_SQL = `interval '${IDEMPOTENCY_TTL_H} hours'`;
 
 /** What "the same request" means: same operation, same target, same body. */
 export const requestHash = (operation: string, target: string, body: unknown): string =>
@@ -22,7 +24,7 @@ export async function findStoredResponse(
 ): Promise<StoredResponse | null> {
   const [row] = await em.execute<{ request_hash: string; status_code: number; response: unknown }[]>(
     `select request_hash, status_code, response from idempotency_keys
-     where user_id = ? and key = ? and created_at > now() - interval '${IDEMPOTENCY_TTL_H} hours'`,
+     where user_id = ? and key = ? and created_at > now() - ${IDEMPOTENCY_TTL_SQL}`,
     [userId, key],
   );
   if (!row) return null;

@@ -1,6 +1,21 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AuctionEventData } from './auction-events.ts';
 
+/** Marks events published once the live channel has them, so the relay leaves them alone. */
+export async function markEventsPublished(em: EntityManager, events: AuctionEventData[]): Promise<void> {
+  if (!events.length) return;
+  if (events.length === 1) {
+    await em.execute('update auction_events set published_at = now() where auction_id = ? and seq = ? and published_at is null', [events[0]!.auctionId, events[0]!.seq]);
+    return;
+  }
+  await em.execute(
+    `update auction_events e set published_at = now()
+     from jsonb_to_recordset(?::jsonb) as r(auction_id uuid, seq bigint)
+     where e.auction_id = r.auction_id and e.seq = r.seq and e.published_at is null`,
+    [JSON.stringify(events.map((e) => ({ auction_id: e.auctionId, seq: e.seq })))],
+  );
+}
+
 /**
  * Publishes outbox events that were committed but never published (their process died between
  * commit and publish, or Redis was down). Rows are claimed with SKIP LOCKED so several relays

@@ -1,10 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { notFound } from '../errors.ts';
-import { outbidNotification } from '../notifications/sms-messages.ts';
+import type { FollowUpDispatcher } from '../follow-ups/follow-ups.ts';
+import { transactionWithFollowUps } from '../follow-ups/transaction.ts';
+import { outbidNotice } from '../notifications/notices.ts';
 import { newId } from '../shared/ids.ts';
-import type { AuctionEventData } from './auction-events.ts';
+import { auctionEvent } from './auction-events.ts';
+import { AuctionRepository } from './auction-repository.ts';
 import type { AuctionSettings } from './auction-settings.ts';
-import { eventFor, lockAuction, writeAuctionChange } from './auction-store.ts';
 import { auctionViewFor, type AuctionView } from './auction-view-for.ts';
 import { findStoredResponse, requestHash, type StoredResponse } from './idempotency.ts';
 import { resolveBid, type BidKind } from './place-bid-rules.ts';
@@ -28,35 +30,34 @@ export interface PlacedBid {
 export interface PlaceBidDeps {
   settings: AuctionSettings;
   bidRateLimiter: RateLimiter;
+  /** Publishes the price change and sends the outbid notice once the bid is committed. */
+  followUps: FollowUpDispatcher;
 }
 
 /** Signals that a concurrent request with the same key committed first; rolls this one back. */
 class KeyTakenMeanwhile extends Error {}
 
+export interface PlaceBidResult extends StoredResponse {
+  replayed: boolean;
+}
+
 /**
  * Places a bid. Everything slow or remote (idempotency lookup, the Redis rate limit) happens
  * before the row lock; inside it there are two statements: lock-and-read, then one write.
  */
-export interface PlaceBidResult extends StoredResponse {
-  replayed: boolean;
-  /** Notifications this bid created (the previous leader's outbid notice), to send after commit. */
-  notificationIds: string[];
-  /** The committed outbox event, to publish after commit (null for a private max raise or a replay). */
-  event: AuctionEventData | null;
-}
-
 export async function placeBid(em: EntityManager, deps: PlaceBidDeps, input: PlaceBidInput): Promise<PlaceBidResult> {
   const { auctionId, bidderId, idempotencyKey } = input;
   const hash = requestHash('placeBid', auctionId, { amount: input.amount, maxAmount: input.maxAmount ?? null });
   if (idempotencyKey) {
     const stored = await findStoredResponse(em, bidderId, idempotencyKey, hash);
-    if (stored) return { ...stored, replayed: true, notificationIds: [], event: null };
+    if (stored) return { ...stored, replayed: true };
   }
   await deps.bidRateLimiter.consume(bidderId);
 
   try {
-    const response = await em.transactional(async (tx) => {
-      const locked = await lockAuction(tx, auctionId);
+    const placed = await transactionWithFollowUps(em, deps.followUps, async (tx) => {
+      const auctions = new AuctionRepository(tx);
+      const locked = await auctions.lockForChange(auctionId);
       if (!locked) throw notFound('auction');
       // A twin request with the same key may have committed while this one waited for the lock.
       if (idempotencyKey) {
@@ -66,7 +67,7 @@ export async function placeBid(em: EntityManager, deps: PlaceBidDeps, input: Pla
       const resolution = resolveBid(locked.state, { bidderId, amount: input.amount, maxAmount: input.maxAmount }, deps.settings, locked.now);
       const bids = resolution.bids.map((bid) => ({ ...bid, id: newId() }));
       const own = bids.findLast((bid) => bid.bidderId === bidderId && bid.kind !== 'proxy')!;
-      const event = resolution.visible ? eventFor('bid', resolution.next, locked.eventSeq + 1, resolution.extended, locked.now) : null;
+      const event = resolution.visible ? auctionEvent('bid', resolution.next, locked.eventSeq + 1, resolution.extended, locked.now) : null;
       const placed: PlacedBid = {
         bid: { id: own.id, auctionId, amount: own.amount, maxAmount: own.maxAmount, kind: own.kind, createdAt: locked.now.toISOString() },
         leading: resolution.next.leaderId === bidderId,
@@ -74,21 +75,21 @@ export async function placeBid(em: EntityManager, deps: PlaceBidDeps, input: Pla
       };
       const previousLeader = locked.state.leaderId;
       const outbid = previousLeader !== null && previousLeader !== resolution.next.leaderId;
-      const written = await writeAuctionChange(tx, {
+      const written = await auctions.applyChange({
         locked,
         next: resolution.next,
         bids,
         event,
-        notifications: outbid ? [outbidNotification(auctionId, previousLeader, resolution.next.currentPrice, locked.now)] : [],
+        notifications: outbid ? [outbidNotice(auctionId, previousLeader, resolution.next.currentPrice, locked.now)] : [],
         idempotency: idempotencyKey ? { userId: bidderId, key: idempotencyKey, requestHash: hash, statusCode: 201, response: placed } : null,
       });
       if (idempotencyKey && !written.keyStored) throw new KeyTakenMeanwhile();
-      return { placed, notificationIds: written.notificationIds, event };
+      return { value: placed, followUps: { events: event ? [event] : [], notificationIds: written.notificationIds } };
     });
-    return { statusCode: 201, response: response.placed, replayed: false, notificationIds: response.notificationIds, event: response.event };
+    return { statusCode: 201, response: placed, replayed: false };
   } catch (error) {
     if (!(error instanceof KeyTakenMeanwhile)) throw error;
     const stored = await findStoredResponse(em, bidderId, idempotencyKey!, hash);
-    return { ...stored!, replayed: true, notificationIds: [], event: null };
+    return { ...stored!, replayed: true };
   }
 }

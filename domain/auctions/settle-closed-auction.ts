@@ -1,14 +1,15 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { closeNotifications } from '../notifications/sms-messages.ts';
+import type { FollowUps } from '../follow-ups/follow-ups.ts';
+import { closeNotices } from '../notifications/notices.ts';
 import { Trade } from '../trades/trade.entity.ts';
-import type { AuctionEventData } from './auction-events.ts';
+import { auctionEvent } from './auction-events.ts';
 import type { AuctionState } from './auction-state.ts';
-import { eventFor, writeAuctionChange, type LockedAuction } from './auction-store.ts';
+import { AuctionRepository, type LockedAuction } from './auction-repository.ts';
 
 export interface Settlement {
   tradeId: string | null;
-  notificationIds: string[];
-  event: AuctionEventData;
+  /** The closed event and the notices to winner and seller, carried out after commit. */
+  followUps: FollowUps;
 }
 
 /**
@@ -22,13 +23,13 @@ export async function settleClosedAuction(
   next: AuctionState,
   result: { outcome: 'sold' | 'unsold'; winnerId: string | null; unsoldReason: 'no-bids' | 'reserve-not-met' | null },
 ): Promise<Settlement> {
-  const event = eventFor('closed', next, locked.eventSeq + 1, false, locked.now);
-  const written = await writeAuctionChange(tx, {
+  const event = auctionEvent('closed', next, locked.eventSeq + 1, false, locked.now);
+  const written = await new AuctionRepository(tx).applyChange({
     locked,
     next,
     bids: [],
     event,
-    notifications: closeNotifications({ auctionId: next.id, sellerId: next.sellerId, price: next.currentPrice, ...result }),
+    notifications: closeNotices({ auctionId: next.id, sellerId: next.sellerId, price: next.currentPrice, ...result }),
     idempotency: null,
     closedAt: locked.now,
   });
@@ -36,5 +37,5 @@ export async function settleClosedAuction(
     ? tx.create(Trade, { listingId: locked.listingId, sellerId: next.sellerId, buyerId: result.winnerId, price: next.currentPrice, kind: 'auction' })
     : null;
   await tx.flush();
-  return { tradeId: trade?.id ?? null, notificationIds: written.notificationIds, event };
+  return { tradeId: trade?.id ?? null, followUps: { events: [event], notificationIds: written.notificationIds } };
 }

@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { invalid } from '../errors.ts';
-import { setListingPhotos, type PhotoChange } from '../photos/attach-photos.ts';
+import type { FollowUpDispatcher } from '../follow-ups/follow-ups.ts';
+import { transactionWithFollowUps } from '../follow-ups/transaction.ts';
+import { photoJobs, setListingPhotos } from '../photos/attach-photos.ts';
 import { Category } from './category.entity.ts';
 import { Listing } from './listing.entity.ts';
 
@@ -19,16 +21,17 @@ export async function assertCategoryExists(em: EntityManager, categoryId: number
 
 export async function createFixedPriceListing(
   em: EntityManager,
+  followUps: FollowUpDispatcher,
   sellerId: string,
   input: ListingContent & { price: number; photoIds?: string[] },
-): Promise<{ listing: Listing; photos: PhotoChange }> {
+): Promise<Listing> {
   await assertCategoryExists(em, input.categoryId);
-  return em.transactional(async (tx) => {
+  return transactionWithFollowUps(em, followUps, async (tx) => {
     // Field by field, never a spread of the input: only these can come from a client.
     const { title, description, categoryId, imageUrls, price } = input;
     const listing = tx.create(Listing, { title, description, categoryId, imageUrls, price, sellerId, saleType: 'fixed', status: 'on_sale' });
     await tx.flush();
     const photos = await setListingPhotos(tx, sellerId, listing.id, input.photoIds ?? []);
-    return { listing, photos };
+    return { value: listing, followUps: { jobs: photoJobs(photos) } };
   });
 }

@@ -1,12 +1,15 @@
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import { conflict, notFound } from '../errors.ts';
+import type { FollowUpDispatcher } from '../follow-ups/follow-ups.ts';
+import { jobs } from '../follow-ups/job-contract.ts';
+import { transactionWithFollowUps } from '../follow-ups/transaction.ts';
 import { Trade } from '../trades/trade.entity.ts';
 import { assertCanDelete, assertSeller } from './listing-rules.ts';
 import { Listing } from './listing.entity.ts';
 
-/** Deletes the listing and its photos' rows; returns the stored objects to remove after commit. */
-export async function deleteListing(em: EntityManager, userId: string, listingId: string): Promise<string[]> {
-  return em.transactional(async (tx) => {
+/** Deletes the listing and its photos' rows; their stored objects are removed by a job after commit. */
+export async function deleteListing(em: EntityManager, followUps: FollowUpDispatcher, userId: string, listingId: string): Promise<void> {
+  return transactionWithFollowUps(em, followUps, async (tx) => {
     // The auction row is locked before the listing row, the order the bid path takes them in,
     // so a delete racing a bid waits instead of deadlocking.
     const [auction] = await tx.execute<{ bid_count: number }[]>('select bid_count from auctions where listing_id = ? for update', [listingId]);
@@ -21,6 +24,7 @@ export async function deleteListing(em: EntityManager, userId: string, listingId
       [listingId],
     );
     tx.remove(listing);
-    return photos.flatMap((p) => p.keys.filter((k): k is string => k !== null));
+    const keys = photos.flatMap((p) => p.keys.filter((k): k is string => k !== null));
+    return { value: undefined, followUps: { jobs: keys.length ? [jobs.deleteObjects(keys)] : [] } };
   });
 }

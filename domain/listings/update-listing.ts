@@ -1,6 +1,8 @@
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import { notFound } from '../errors.ts';
-import { setListingPhotos, type PhotoChange } from '../photos/attach-photos.ts';
+import type { FollowUpDispatcher } from '../follow-ups/follow-ups.ts';
+import { transactionWithFollowUps } from '../follow-ups/transaction.ts';
+import { photoJobs, setListingPhotos } from '../photos/attach-photos.ts';
 import { Trade } from '../trades/trade.entity.ts';
 import { assertCategoryExists, type ListingContent } from './create-listing.ts';
 import { assertCanReprice, assertCanSetStatus, assertSeller } from './listing-rules.ts';
@@ -9,8 +11,8 @@ import { Listing } from './listing.entity.ts';
 
 export type ListingPatch = Partial<ListingContent> & { price?: number; status?: ListingStatus; photoIds?: string[] };
 
-export async function updateListing(em: EntityManager, userId: string, listingId: string, patch: ListingPatch): Promise<PhotoChange> {
-  return em.transactional(async (tx) => {
+export async function updateListing(em: EntityManager, followUps: FollowUpDispatcher, userId: string, listingId: string, patch: ListingPatch): Promise<void> {
+  return transactionWithFollowUps(em, followUps, async (tx) => {
     // Locked so that a purchase cannot slip in between the checks below and the write.
     const listing = await tx.findOne(Listing, listingId, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!listing) throw notFound('listing');
@@ -25,6 +27,8 @@ export async function updateListing(em: EntityManager, userId: string, listingId
     const { title, description, categoryId, imageUrls, price, status } = patch;
     const changes = Object.fromEntries(Object.entries({ title, description, categoryId, imageUrls, price, status }).filter(([, v]) => v !== undefined));
     tx.assign(listing, changes);
-    return patch.photoIds ? setListingPhotos(tx, userId, listingId, patch.photoIds) : { added: [], removedKeys: [] };
+    if (!patch.photoIds) return { value: undefined };
+    const photos = await setListingPhotos(tx, userId, listingId, patch.photoIds);
+    return { value: undefined, followUps: { jobs: photoJobs(photos) } };
   });
 }

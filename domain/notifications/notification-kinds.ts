@@ -1,4 +1,4 @@
-export const NOTIFICATION_KINDS = ['auction_won', 'auction_sold', 'auction_unsold', 'outbid', 'ending_soon'] as const;
+export const NOTIFICATION_KINDS = ['auction_won', 'auction_sold', 'auction_unsold', 'outbid', 'ending_soon', 'trade_cancelled'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export interface NotificationData {
@@ -7,11 +7,13 @@ export interface NotificationData {
   minutes?: number;
 }
 
+/** A notification row to write. It is about an auction, or about a listing without one. */
 export interface NewNotification {
   userId: string;
-  auctionId: string;
+  auctionId: string | null;
+  listingId: string | null;
   kind: NotificationKind;
-  /** Names (auction, recipient, kind[, window]); the unique index makes a second insert a no-op. */
+  /** Names (kind, subject, recipient[, window]); the unique index makes a second insert a no-op. */
   dedupeKey: string;
   data: NotificationData;
 }

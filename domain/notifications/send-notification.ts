@@ -47,11 +47,16 @@ export async function sendNotification(
   notificationId: string,
   options: { finalAttempt: boolean },
 ): Promise<SendResult> {
+  // A notice is about an auction, or about a listing without one (a called-off trade): both are
+  // left joins, so a notice with neither still goes out (with an empty title) instead of hanging.
   const [claimed] = await em.execute<ClaimedRow[]>(
-    `update notifications n set status = 'sending', attempts = attempts + 1, updated_at = now()
-     from users u, auctions a, listings l
-     where n.id = ? and n.status = 'pending' and u.id = n.user_id and a.id = n.auction_id and l.id = a.listing_id
-     returning n.id, n.kind, n.data, u.phone, l.title`,
+    `update notifications n set status = 'sending', attempts = n.attempts + 1, updated_at = now()
+     from notifications t
+       join users u on u.id = t.user_id
+       left join auctions a on a.id = t.auction_id
+       left join listings l on l.id = coalesce(t.listing_id, a.listing_id)
+     where n.id = ? and t.id = n.id and n.status = 'pending'
+     returning n.id, n.kind, n.data, u.phone, coalesce(l.title, '') as title`,
     [notificationId],
   );
   if (!claimed) {

@@ -1,4 +1,4 @@
-import type { NewNotification, NotificationData, NotificationKind } from './notification-kinds.ts';
+import type { NotificationData, NotificationKind } from './notification-kinds.ts';
 
 /**
  * SMS texts. They carry only what the recipient needs to act: a shortened item title and the
@@ -26,40 +26,7 @@ export function renderSms(kind: NotificationKind, title: string, data: Notificat
       return `[gavel] 더 높은 입찰이 있습니다: ${item} 현재 ${won(data.price)}.`;
     case 'ending_soon':
       return `[gavel] 관심 경매가 ${data.minutes ?? 10}분 안에 끝납니다: ${item} 현재 ${won(data.price)}.`;
+    case 'trade_cancelled':
+      return `[gavel] 거래가 취소되었습니다: ${item} ${won(data.price)}.`;
   }
 }
-
-const notice = (auctionId: string, userId: string, kind: NotificationKind, data: NotificationData, suffix = ''): NewNotification => ({
-  userId,
-  auctionId,
-  kind,
-  dedupeKey: `${kind}:${auctionId}:${userId}${suffix}`,
-  data,
-});
-
-/** Who hears what when an auction closes: winner and seller, or the seller alone. */
-export function closeNotifications(input: {
-  auctionId: string;
-  sellerId: string;
-  outcome: 'sold' | 'unsold';
-  winnerId: string | null;
-  price: number;
-  unsoldReason: 'no-bids' | 'reserve-not-met' | null;
-}): NewNotification[] {
-  if (input.outcome === 'sold' && input.winnerId) {
-    return [
-      notice(input.auctionId, input.winnerId, 'auction_won', { price: input.price }),
-      notice(input.auctionId, input.sellerId, 'auction_sold', { price: input.price }),
-    ];
-  }
-  return [notice(input.auctionId, input.sellerId, 'auction_unsold', { reason: input.unsoldReason ?? 'no-bids' })];
-}
-
-/** At most one outbid SMS per user and auction in each window, however often they are outbid. */
-export const OUTBID_WINDOW_MS = 10 * 60_000;
-
-export const outbidNotification = (auctionId: string, userId: string, price: number, now: Date): NewNotification =>
-  notice(auctionId, userId, 'outbid', { price }, `:${Math.floor(now.getTime() / OUTBID_WINDOW_MS)}`);
-
-export const endingSoonNotification = (auctionId: string, userId: string, price: number, minutes: number): NewNotification =>
-  notice(auctionId, userId, 'ending_soon', { price, minutes });

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { conflict, forbidden, invalid } from '../errors.ts';
+import { jobs, type JobRequest } from '../follow-ups/job-contract.ts';
 import type { ObjectStore } from './object-store.ts';
 
 export const MAX_PHOTOS = 10;
@@ -38,6 +39,11 @@ export interface PhotoChange {
   added: string[];
   /** Objects of photos taken off the listing: to delete from storage after commit. */
   removedKeys: string[];
+}
+
+/** What must follow a change of photos: process the new ones, remove the objects of the old ones. */
+export function photoJobs(change: PhotoChange): JobRequest[] {
+  return [...change.added.map((photoId) => jobs.processPhoto(photoId)), ...(change.removedKeys.length ? [jobs.deleteObjects(change.removedKeys)] : [])];
 }
 
 /**

@@ -1,6 +1,10 @@
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import { conflict, forbidden, notFound } from '../errors.ts';
+import type { FollowUpDispatcher } from '../follow-ups/follow-ups.ts';
+import { transactionWithFollowUps } from '../follow-ups/transaction.ts';
 import { Listing } from '../listings/listing.entity.ts';
+import { tradeCancelledNotice } from '../notifications/notices.ts';
+import { writeNotifications } from '../notifications/notification-writer.ts';
 import { Trade } from './trade.entity.ts';
 
 async function lockTradeOfParty(em: EntityManager, userId: string, tradeId: string): Promise<{ trade: Trade; listing: Listing }> {
@@ -23,13 +27,15 @@ export async function completeTrade(em: EntityManager, userId: string, tradeId: 
   });
 }
 
-/** Either party calls a purchase off before hand-over; the listing goes back on sale. */
-export async function cancelTrade(em: EntityManager, userId: string, tradeId: string): Promise<Trade> {
-  return em.transactional(async (tx) => {
+/** Either party calls a purchase off before hand-over; the listing goes back on sale and the other party is told. */
+export async function cancelTrade(em: EntityManager, followUps: FollowUpDispatcher, userId: string, tradeId: string): Promise<Trade> {
+  return transactionWithFollowUps(em, followUps, async (tx) => {
     const { trade, listing } = await lockTradeOfParty(tx, userId, tradeId);
     if (trade.kind !== 'purchase') throw conflict('trade-not-cancellable', 'An auction trade cannot be called off here.');
     trade.status = 'cancelled';
     listing.status = 'on_sale';
-    return trade;
+    const otherParty = userId === trade.buyerId ? trade.sellerId : trade.buyerId;
+    const notificationIds = await writeNotifications(tx, [tradeCancelledNotice(trade.id, trade.listingId, otherParty, trade.price)]);
+    return { value: trade, followUps: { notificationIds } };
   });
 }

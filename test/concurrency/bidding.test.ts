@@ -1,5 +1,5 @@
 import test from 'ava';
-import { toAuctionState, type AuctionRow } from '../../domain/auctions/auction-store.ts';
+import { toAuctionState, type AuctionRow } from '../../domain/auctions/auction-repository.ts';
 import type { AuctionState } from '../../domain/auctions/auction-state.ts';
 import { resolveBid } from '../../domain/auctions/place-bid-rules.ts';
 import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';

@@ -14,8 +14,8 @@ const instructions = (dockerfile: string) =>
     .filter((line) => line && !line.startsWith('#'));
 
 for (const [file, entry] of [
-  ['Dockerfile.api', 'api/main.ts'],
-  ['Dockerfile.worker', 'workers/main.ts'],
+  ['Dockerfile.api', 'main/api.ts'],
+  ['Dockerfile.worker', 'main/worker.ts'],
 ] as const) {
   test(`${file}: multi-stage on an official Node 24 slim image`, (t) => {
     const froms = instructions(read(file)).filter((l) => l.startsWith('FROM '));
@@ -70,7 +70,7 @@ test('docker-compose: PostgreSQL, Redis with noeviction and AOF, migrations, two
   for (const service of ['postgres', 'redis', 'migrate', 'api-1', 'api-2', 'worker-1', 'worker-2', 'proxy']) t.true(services.includes(service), service);
   t.regex(compose, /maxmemory-policy", "noeviction"/);
   t.regex(compose, /appendonly", "yes"/);
-  t.regex(compose, /node", "infra\/migrate.ts"/);
+  t.regex(compose, /node", "main\/migrate.ts"/);
   t.regex(compose, /service_completed_successfully/, 'APIs and workers wait for the migrations');
   t.regex(compose, /JWT_SECRET: \$\{JWT_SECRET:\?/, 'the secret comes from the environment, not the file');
 });

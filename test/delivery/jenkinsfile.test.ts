@@ -53,7 +53,7 @@ test('the deploy is a rolling update that keeps healthy tasks until new ones are
   t.regex(script, /minimumHealthyPercent=100/);
   t.regex(script, /maximumPercent=200/);
   t.regex(script, /wait services-stable/);
-  t.regex(script, /infra\/migrate\.ts/, 'migrations run before the new release');
+  t.regex(script, /main\/migrate\.ts/, 'migrations run before the new release');
 });
 
 test('failures are emailed', (t) => {

@@ -3,11 +3,11 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startTestApi, uniquePhone, type TestApi } from '../support/api.ts';
 import { dropRedisKeys } from '../support/workers.ts';
-import { QUEUE_NAMES } from '../../workers/jobs.ts';
+import { QUEUE_NAMES } from '../../domain/follow-ups/job-contract.ts';
 
 /**
  * Bull Board at /admin/queues: only for accounts with the admin role, read from the database on
- * every request, and the one way to grant it, `npm run admin:grant` (infra/grant-admin.ts).
+ * every request, and the one way to grant it, `npm run admin:grant` (main/grant-admin.ts).
  */
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 let app: TestApi;
@@ -58,7 +58,7 @@ test('the Bull Board API under /admin/queues/api/queues lists every queue for an
 });
 
 function grantAdmin(phone: string): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['infra/grant-admin.ts', phone], {
+  const child = spawn(process.execPath, ['main/grant-admin.ts', phone], {
     cwd: REPO_ROOT,
     env: { ...process.env, DATABASE_URL: app.db.url, LOG_LEVEL: 'silent' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -75,7 +75,7 @@ function grantAdmin(phone: string): Promise<{ code: number | null; output: strin
   );
 }
 
-test('infra/grant-admin.ts makes an existing account admin (exit 0); an unknown phone or a malformed one exits non-zero', async (t) => {
+test('main/grant-admin.ts makes an existing account admin (exit 0); an unknown phone or a malformed one exits non-zero', async (t) => {
   const user = await app.signup();
   const granted = await grantAdmin(user.phone);
   t.is(granted.code, 0, granted.output);

@@ -2,6 +2,7 @@ import test from 'ava';
 import { randomUUID } from 'node:crypto';
 import { purgeAbandonedUploads } from '../../domain/maintenance/sweep-queries.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
+import { diedAfterCommit, outboxJobs } from '../support/follow-ups.ts';
 
 let app: TestApi;
 test.before(async () => {
@@ -30,8 +31,11 @@ test('uploads nobody attached are purged (expired pending ones, day-old received
   const recentReceived = await insert('uploaded', '1 hour', '-45 minutes');
   const oldAttached = await insert('attached', '3 days', '-3 days');
 
-  const purged = await purgeAbandonedUploads(em);
-  t.deepEqual(purged.sort(), [expiredPending, oldReceived].sort());
+  // As if the worker died right after the purge committed: removing the objects is still on record.
+  t.is(await purgeAbandonedUploads(em, diedAfterCommit), 2);
+  const declared = (await outboxJobs(em)).filter((job) => job.name === 'delete-objects');
+  t.is(declared.length, 1);
+  t.deepEqual((declared[0]!.payload.keys as string[]).sort(), [expiredPending, oldReceived].sort());
   const left = await em.execute<{ object_key: string }[]>('select object_key from uploads where user_id = ?', [user.id]);
   t.deepEqual(left.map((r) => r.object_key).sort(), [freshPending, recentReceived, oldAttached].sort());
 });

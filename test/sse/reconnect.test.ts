@@ -50,17 +50,15 @@ const latestSeq = async (auctionId: string) =>
  * would: later events then reach Redis first, and only the stream's gap fill keeps them in order.
  */
 function latePublishes(auctionId: string, delayMs: number): { late: number } {
-  const real = app.deps.events;
+  const followUps = app.deps.followUps;
+  const real = followUps.dispatch.bind(followUps);
   const counter = { late: 0 };
-  app.deps.events = {
-    publishOnly: (event) => real.publishOnly(event),
-    async publish(em, event) {
-      if (event.auctionId === auctionId && event.seq % 5 === 2) {
-        counter.late++;
-        await sleep(delayMs);
-      }
-      await real.publish(em, event);
-    },
+  followUps.dispatch = async (committed) => {
+    if (committed.events.some((event) => event.auctionId === auctionId && event.seq % 5 === 2)) {
+      counter.late++;
+      await sleep(delayMs);
+    }
+    await real(committed);
   };
   return counter;
 }

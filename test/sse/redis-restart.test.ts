@@ -2,8 +2,8 @@ import test from 'ava';
 import { Redis } from 'ioredis';
 import { auctionChannel } from '../../infra/auction-event-bus.ts';
 import { createLogger } from '../../infra/logger.ts';
-import { createWorkerContext } from '../../workers/context.ts';
-import { startOutboxRelay } from '../../workers/outbox-relay.ts';
+import { closeInfrastructure, createInfrastructure } from '../../infra/infrastructure.ts';
+import { startFollowUpRelay } from '../../workers/follow-up-relay.ts';
 import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
 import { createTestAuction } from '../support/auctions.ts';
 import { startPrivateRedis, type PrivateRedis } from '../support/private-redis.ts';
@@ -149,7 +149,7 @@ test.serial('bids go on through a Redis outage and a reconnecting client ends wi
   t.log(`${N} bids; ${follower.connections.length} reconnections, ${follower.failedAttempts} refused`);
 });
 
-test.serial('an event whose publish failed during the outage is published by the outbox relay and marked', async (t) => {
+test.serial('an event whose publish failed during the outage is published by the follow-up relay and marked', async (t) => {
   const war = await biddingWar();
   t.deepEqual(await war.bid(2), [201, 201]);
   t.deepEqual(await unpublished(war.auctionId), [], 'published at once while Redis is up');
@@ -171,11 +171,11 @@ test.serial('an event whose publish failed during the outage is published by the
   cleanups.push(() => live.close());
   t.is(live.status, 200);
 
-  const worker = createWorkerContext(app.deps.config, createLogger('silent'), app.db.orm);
-  const relay = startOutboxRelay(worker, { intervalMs: 100, graceMs: 0 });
+  const worker = await createInfrastructure(app.deps.config, { logger: createLogger('silent'), orm: app.db.orm });
+  const relay = startFollowUpRelay(worker, { intervalMs: 100, graceMs: 0 });
   cleanups.push(async () => {
     await relay.stop();
-    await worker.close();
+    await closeInfrastructure(worker, { keepOrm: true });
   });
   await eventually(() => unpublished(war.auctionId), (seqs) => seqs.length === 0, 10_000, 'the relay to mark the events published');
   await eventually(() => heard, (seqs) => seqs.length >= 2, 5_000, 'the relayed events on the bus');

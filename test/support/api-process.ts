@@ -18,10 +18,10 @@ export interface ApiProcess {
   terminate(): Promise<{ code: number | null; ms: number }>;
 }
 
-/** `node api/main.ts` as its own process, as production runs it; resolves when /health/ready is 200. */
+/** `node main/api.ts` as its own process, as production runs it; resolves when /health/ready is 200. */
 export async function startApiProcess(env: Record<string, string>, port?: number): Promise<ApiProcess> {
   const listenPort = port ?? (await freePort());
-  const child = spawn(process.execPath, [fileURLToPath(new URL('../../api/main.ts', import.meta.url))], {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../../main/api.ts', import.meta.url))], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(listenPort) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { closeAppDeps, createAppDeps } from '../../api/app-deps.ts';
 import { listen, type RunningApi } from '../../api/server.ts';
-import { loadConfig, type Config } from '../../infra/config.ts';
-import { createLogger, type Logger } from '../../infra/logger.ts';
-import { closeRuntime, createRuntime } from '../../infra/runtime.ts';
 import type { AppDeps } from '../../api/context.ts';
+import { loadConfig, type Config } from '../../infra/config.ts';
+import { closeInfrastructure, createInfrastructure } from '../../infra/infrastructure.ts';
+import { createLogger, type Logger } from '../../infra/logger.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
 export interface HttpResult<T = any> {
@@ -55,7 +56,8 @@ export async function startTestApi(label: string, env: Record<string, string> = 
     DATA_DIR: join(tmpdir(), `gavel-test-${label}-${randomBytes(4).toString('hex')}`),
     ...env,
   });
-  const deps = await createRuntime(config, options.logger ?? createLogger(config.logLevel), { orm: db.orm });
+  // The wiring of main/api.ts, on the test's own database.
+  const deps = createAppDeps(await createInfrastructure(config, { process: 'api', logger: options.logger ?? createLogger(config.logLevel), orm: db.orm }));
   const api = await listen(deps, 0);
   const baseUrl = `http://127.0.0.1:${api.port}`;
 
@@ -87,7 +89,8 @@ export async function startTestApi(label: string, env: Record<string, string> = 
     },
     async close() {
       await api.close(1000);
-      await closeRuntime(deps, { keepOrm: true });
+      await closeAppDeps(deps);
+      await closeInfrastructure(deps, { keepOrm: true });
       await db.drop();
       await rm(config.photos.dataDir, { recursive: true, force: true });
     },

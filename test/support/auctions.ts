@@ -11,7 +11,7 @@ export interface AuctionTerms {
 
 /** Creates an auction listing for `sellerId` straight through the use case (setup, not the subject). */
 export async function createTestAuction(app: TestApi, sellerId: string, terms: AuctionTerms): Promise<{ auctionId: string; listingId: string }> {
-  const { listing, auction } = await createAuctionListing(app.db.orm.em.fork(), app.deps.config.auctions, sellerId, {
+  const { listing, auction } = await createAuctionListing(app.db.orm.em.fork(), { settings: app.deps.config.auctions, followUps: app.deps.followUps }, sellerId, {
     title: '경매 테스트 상품',
     description: 'auction under test',
     categoryId: 1,

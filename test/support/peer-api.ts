@@ -1,8 +1,9 @@
+import { closeAppDeps, createAppDeps } from '../../api/app-deps.ts';
 import { listen, type RunningApi } from '../../api/server.ts';
 import type { AppDeps } from '../../api/context.ts';
 import { createOrm, type Orm } from '../../infra/database.ts';
+import { closeInfrastructure, createInfrastructure } from '../../infra/infrastructure.ts';
 import { createLogger } from '../../infra/logger.ts';
-import { closeRuntime, createRuntime } from '../../infra/runtime.ts';
 import type { TestApi } from './api.ts';
 
 export interface PeerApi {
@@ -21,7 +22,7 @@ export async function startPeerApi(app: TestApi): Promise<PeerApi> {
   const orm: Orm = await createOrm(app.db.url, { poolMax: 10 });
   let deps: AppDeps | undefined;
   try {
-    deps = await createRuntime(config, createLogger(config.logLevel), { orm });
+    deps = createAppDeps(await createInfrastructure(config, { logger: createLogger(config.logLevel), orm }));
     const api = await listen(deps, 0);
     const running = deps;
     return {
@@ -30,12 +31,16 @@ export async function startPeerApi(app: TestApi): Promise<PeerApi> {
       api,
       async close() {
         await api.close(1000);
-        await closeRuntime(running, { keepOrm: true });
+        await closeAppDeps(running);
+        await closeInfrastructure(running, { keepOrm: true });
         await orm.close();
       },
     };
   } catch (error) {
-    if (deps) await closeRuntime(deps, { keepOrm: true });
+    if (deps) {
+      await closeAppDeps(deps);
+      await closeInfrastructure(deps, { keepOrm: true });
+    }
     await orm.close();
     throw error;
   }

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { JobQueues } from '../../infra/job-queues.ts';
-import { QUEUE_NAMES } from '../../workers/jobs.ts';
+import { QUEUE_NAMES } from '../../domain/follow-ups/job-contract.ts';
 import type { TestApi } from './api.ts';
 import { FAKE_AWS_ENV, waitFor, type LogLine } from './workers.ts';
 
@@ -26,11 +26,11 @@ export interface WorkerProcess {
 const spawned = new Set<WorkerProcess>();
 
 /**
- * `node workers/main.ts` (what `npm run start:worker` runs) against the test's database and Redis
+ * `node main/worker.ts` (what `npm run start:worker` runs) against the test's database and Redis
  * key prefix, with SNS pointed wherever `env.SNS_ENDPOINT` says.
  */
 export function spawnWorkerProcess(app: TestApi, env: Record<string, string>): WorkerProcess {
-  const child = spawn(process.execPath, ['workers/main.ts'], {
+  const child = spawn(process.execPath, ['main/worker.ts'], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import type { SmsSender } from '../../domain/notifications/sms-sender.ts';
+import { closeInfrastructure, createInfrastructure } from '../../infra/infrastructure.ts';
 import type { JobQueues } from '../../infra/job-queues.ts';
-import { createWorkerContext } from '../../workers/context.ts';
-import { jobIds } from '../../workers/jobs.ts';
+import { jobs, type JobPayloads } from '../../domain/follow-ups/job-contract.ts';
 import { startWorkers, type WorkerOptions } from '../../workers/start-workers.ts';
 import type { TestApi, TestUser } from './api.ts';
 
@@ -37,7 +37,7 @@ export function sql<Row = any>(app: TestApi, text: string, params: unknown[] = [
 export interface InProcessWorkers {
   /** Warnings and errors the workers logged (LOG_LEVEL warn), parsed. */
   logs: LogLine[];
-  /** The workers' own producer (not the API's fail-fast one). */
+  /** The workers' own producer. */
   jobs: JobQueues;
   close(): Promise<void>;
 }
@@ -46,15 +46,15 @@ export interface InProcessWorkers {
 export async function startInProcessWorkers(app: TestApi, sms: SmsSender, options: WorkerOptions = {}): Promise<InProcessWorkers> {
   const logs: LogLine[] = [];
   const logger = pino({ level: 'warn' }, { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) });
-  // The wiring of workers/main.ts (createWorkerContext), with the test's SMS sender.
-  const ctx = { ...createWorkerContext(app.deps.config, logger, app.db.orm), sms };
+  // The wiring of main/worker.ts (its own infrastructure on the test's database), with the test's SMS sender.
+  const ctx = { ...(await createInfrastructure(app.deps.config, { process: 'worker', logger, orm: app.db.orm })), sms };
   const workers = await startWorkers(ctx, options);
   return {
     logs,
     jobs: ctx.jobs,
     async close() {
       await workers.close();
-      await ctx.close();
+      await closeInfrastructure(ctx, { keepOrm: true });
     },
   };
 }
@@ -78,13 +78,10 @@ export function recordingSms(): SmsSender & { sent: SentSms[]; to(phone: string)
   };
 }
 
-/** Enqueues the close job exactly as POST /v1/listings does (deterministic id, delayed to the end). */
+/** Enqueues the close job exactly as creating an auction declares it (deterministic id, delayed to the end). */
 export async function scheduleClose(app: TestApi, auctionId: string, endsAt: Date): Promise<void> {
-  await app.deps.jobs.enqueue(
-    'close-auction',
-    { auctionId, endsAt: endsAt.toISOString() },
-    { jobId: jobIds.closeAuction(auctionId, endsAt), delayMs: endsAt.getTime() - Date.now() },
-  );
+  const job = jobs.closeAuction(auctionId, endsAt);
+  await app.deps.jobs.enqueue('close-auction', job.payload as JobPayloads['close-auction'], { jobId: job.jobId, delayMs: endsAt.getTime() - Date.now() });
 }
 
 export interface AuctionListingInput {

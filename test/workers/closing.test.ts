@@ -1,6 +1,6 @@
 import test from 'ava';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { jobIds } from '../../workers/jobs.ts';
+import { jobIds } from '../../domain/follow-ups/job-contract.ts';
 import { startTestApi, type TestApi, type TestUser } from '../support/api.ts';
 import { startSnsRecorder, type SnsRecorder } from '../support/sns.ts';
 import { killWorkerProcesses, spawnWorkerProcess, stopWorkerProcess, waitForWorkerCount, type WorkerProcess } from '../support/worker-process.ts';
@@ -8,7 +8,7 @@ import { dropRedisKeys, jobTrouble, listAuction, placeBid, sql, troubleIn, waitF
 
 /**
  * 200 auctions ending within the same 3 seconds, closed by two worker processes (`node
- * workers/main.ts`) racing each other and their own sweep (every second). Every auction must be
+ * main/worker.ts`) racing each other and their own sweep (every second). Every auction must be
  * settled exactly once, on time, with exactly its SMS.
  *
  * BullMQ delivers a job at least once (a stalled job runs again while its first run may still be

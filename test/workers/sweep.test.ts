@@ -1,6 +1,6 @@
 import test from 'ava';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { jobIds } from '../../workers/jobs.ts';
+import { jobIds } from '../../domain/follow-ups/job-contract.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
 import { createTestAuction } from '../support/auctions.ts';
 import { dropRedisKeys, listAuction, recordingSms, sql, startInProcessWorkers, waitFor, type InProcessWorkers } from '../support/workers.ts';

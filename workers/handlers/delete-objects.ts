@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
 import type { WorkerContext } from '../context.ts';
-import type { JobOutcome, JobPayloads } from '../jobs.ts';
+import type { JobOutcome, JobPayloads } from '../../domain/follow-ups/job-contract.ts';
 
 export function deleteObjectsHandler(ctx: WorkerContext) {
   return async (job: Job<JobPayloads['delete-objects']>): Promise<JobOutcome> => {

@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
 import { processPhoto } from '../../domain/photos/process-photo.ts';
 import type { WorkerContext } from '../context.ts';
-import type { JobOutcome, JobPayloads } from '../jobs.ts';
+import type { JobOutcome, JobPayloads } from '../../domain/follow-ups/job-contract.ts';
 
 /** An unusable file is recorded on the photo and ends the job; a storage error is retried. */
 export function processPhotoHandler(ctx: WorkerContext) {

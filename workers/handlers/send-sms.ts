@@ -1,7 +1,7 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { sendNotification } from '../../domain/notifications/send-notification.ts';
 import type { WorkerContext } from '../context.ts';
-import type { JobOutcome, JobPayloads } from '../jobs.ts';
+import type { JobOutcome, JobPayloads } from '../../domain/follow-ups/job-contract.ts';
 
 /**
  * Sends one SMS. Throttling and server errors are thrown so the queue retries with backoff; a

@@ -1,8 +1,8 @@
 import { once } from 'node:events';
-import type { AuctionEventData } from '../../domain/auctions/auction-events.ts';
-import { auctionChannel } from '../../infra/auction-event-bus.ts';
-import type { Logger } from '../../infra/logger.ts';
-import type { Redis } from '../../infra/redis.ts';
+import type { AuctionEventData } from '../domain/auctions/auction-events.ts';
+import { auctionChannel } from './auction-event-bus.ts';
+import type { Logger } from './logger.ts';
+import type { Redis } from './redis.ts';
 
 export type EventListener = (event: AuctionEventData) => void;
 

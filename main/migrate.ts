@@ -1,7 +1,7 @@
-import { loadConfig } from './config.ts';
-import { createOrm, ensureDatabase, migrate } from './database.ts';
-import { createLogger } from './logger.ts';
-import { runMain } from './process.ts';
+import { loadConfig } from '../infra/config.ts';
+import { createOrm, ensureDatabase, migrate } from '../infra/database.ts';
+import { createLogger } from '../infra/logger.ts';
+import { runMain } from '../infra/process.ts';
 
 /** `npm run migrate`: creates the database if missing and applies pending migrations. */
 await runMain(async () => {

@@ -1,6 +1,6 @@
-import { loadConfig } from './config.ts';
-import { createOrm } from './database.ts';
-import { runMain } from './process.ts';
+import { loadConfig } from '../infra/config.ts';
+import { createOrm } from '../infra/database.ts';
+import { runMain } from '../infra/process.ts';
 
 /**
  * `npm run admin:grant -- +821012345678`: gives an existing account the admin role (Bull Board,

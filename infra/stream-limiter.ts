@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '../../infra/logger.ts';
-import type { Redis } from '../../infra/redis.ts';
+import type { Logger } from './logger.ts';
+import type { Redis } from './redis.ts';
 
 export interface StreamSlot {
   /** Called on every heartbeat, so a slot of a process that died expires instead of leaking. */

@@ -1,0 +1,27 @@
+import { createAuctionEventHub } from '../infra/auction-event-hub.ts';
+import type { Infrastructure } from '../infra/infrastructure.ts';
+import { createRedis } from '../infra/redis.ts';
+import { createStreamLimiter } from '../infra/stream-limiter.ts';
+import type { AppDeps } from './context.ts';
+import { OpenStreams } from './sse/open-streams.ts';
+
+/** An API process on top of the shared infrastructure: its event subscriber and its open streams. */
+export function createAppDeps(infra: Infrastructure): AppDeps {
+  const { config, logger } = infra;
+  // Pub/sub needs a connection of its own: a subscribed connection can run no other command.
+  const subscriber = createRedis(config.redisUrl, 'subscriber');
+  subscriber.on('error', (error) => logger.warn({ err: error }, 'redis subscriber connection error'));
+  return {
+    ...infra,
+    eventHub: createAuctionEventHub(subscriber, config.redisKeyPrefix, logger),
+    streams: new OpenStreams(),
+    streamLimiter: createStreamLimiter(infra.redis, config.redisKeyPrefix, config.sse.maxStreamsPerAddress, logger),
+    lifecycle: { shuttingDown: false },
+  };
+}
+
+/** Ends the streams (each with a retry hint) and drops the subscriber; the infrastructure is closed after. */
+export async function closeAppDeps(deps: AppDeps): Promise<void> {
+  deps.streams.endAll('server shutting down');
+  await deps.eventHub.close();
+}

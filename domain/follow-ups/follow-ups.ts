@@ -1,0 +1,40 @@
+import type { AuctionEventData } from '../auctions/auction-events.ts';
+import type { JobRequest } from './job-contract.ts';
+
+/**
+ * What must follow a committed change. Each kind is a row written in the change's own
+ * transaction, so nothing depends on the process surviving the commit: the dispatcher carries
+ * them out right after it, the workers' relay carries out whatever a dead process left behind.
+ * - `events`: auction events already in the outbox (`auction_events`), to publish live;
+ * - `notificationIds`: notification rows already written (`pending`), to deliver;
+ * - `jobs`: jobs to enqueue, written to `job_outbox` by `transactionWithFollowUps`.
+ */
+export interface FollowUps {
+  events?: AuctionEventData[];
+  notificationIds?: string[];
+  jobs?: JobRequest[];
+}
+
+/** A job as recorded in the outbox: its row id and how long to wait, by the database clock. */
+export interface RecordedJob {
+  outboxId: string;
+  request: JobRequest;
+  delayMs: number;
+}
+
+/** `FollowUps` once the transaction has recorded its jobs. */
+export interface CommittedFollowUps {
+  events: AuctionEventData[];
+  notificationIds: string[];
+  jobs: RecordedJob[];
+}
+
+/**
+ * The port a use case hands its committed follow-ups to; written once in infra. It never throws:
+ * the change is already the truth, and what it could not carry out stays in its outbox row.
+ */
+export interface FollowUpDispatcher {
+  dispatch(followUps: CommittedFollowUps): Promise<void>;
+}
+
+export const noFollowUps = (): CommittedFollowUps => ({ events: [], notificationIds: [], jobs: [] });

@@ -1,0 +1,69 @@
+/**
+ * The one declaration of gavel's queues, job names, payloads and job ids. Use cases declare jobs
+ * with it, infra enqueues them, workers handle them; it imports nothing, so every layer may
+ * import it and a renamed job or a changed payload breaks the build everywhere at once.
+ */
+export const QUEUE_NAMES = ['auctions', 'notifications', 'media', 'maintenance'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+/** Every payload may carry the id of the request that caused it, so worker log lines join the request's. */
+interface Traced {
+  requestId?: string;
+}
+
+export interface JobPayloads {
+  /** Close an auction due at `endsAt` (ISO); a stale or duplicate job finds nothing to do. */
+  'close-auction': Traced & { auctionId: string; endsAt: string };
+  /** Send one notification row by SMS. */
+  'send-sms': Traced & { notificationId: string };
+  /** Check an attached photo's bytes and write its display size and thumbnail. */
+  'process-photo': Traced & { photoId: string };
+  /** Remove stored objects of deleted listings and replaced photos. */
+  'delete-objects': Traced & { keys: string[] };
+  /** Periodic: close anything overdue, ending-soon notices, purges. */
+  sweep: Traced;
+}
+export type JobName = keyof JobPayloads;
+
+export const QUEUE_OF: { readonly [J in JobName]: QueueName } = {
+  'close-auction': 'auctions',
+  'send-sms': 'notifications',
+  'process-photo': 'media',
+  'delete-objects': 'media',
+  sweep: 'maintenance',
+};
+
+/**
+ * Deterministic ids make enqueueing idempotent: adding a job whose id exists is a no-op. A close
+ * job is named by its due time, so a later end (soft close) gets a job of its own and the earlier
+ * one, when it runs, finds the auction not yet due.
+ */
+export const jobIds = {
+  closeAuction: (auctionId: string, endsAt: Date) => `close-${auctionId}-${endsAt.getTime()}`,
+  sendSms: (notificationId: string) => `sms-${notificationId}`,
+  processPhoto: (photoId: string) => `photo-${photoId}`,
+};
+
+/**
+ * A job a use case wants run once its transaction commits. `runAt` is judged against the
+ * database clock when the job is recorded, never the host's. Without a `jobId` the job is named
+ * after its outbox row, so a relayed copy is still a no-op.
+ */
+export type JobRequest = {
+  [J in JobName]: { name: J; payload: JobPayloads[J]; jobId?: string; runAt?: Date };
+}[JobName];
+
+/** The jobs use cases declare, each built in one place with its id. */
+export const jobs = {
+  closeAuction: (auctionId: string, endsAt: Date): JobRequest => ({
+    name: 'close-auction',
+    payload: { auctionId, endsAt: endsAt.toISOString() },
+    jobId: jobIds.closeAuction(auctionId, endsAt),
+    runAt: endsAt,
+  }),
+  processPhoto: (photoId: string): JobRequest => ({ name: 'process-photo', payload: { photoId }, jobId: jobIds.processPhoto(photoId) }),
+  deleteObjects: (keys: string[]): JobRequest => ({ name: 'delete-objects', payload: { keys } }),
+};
+
+/** What a handler reports; "skipped" means there was nothing to do, which is not a failure. */
+export type JobOutcome = { status: 'done' | 'skipped' | 'rescheduled'; detail?: string };

@@ -1,0 +1,27 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { FollowUpDispatcher, FollowUps } from './follow-ups.ts';
+import { recordJobs } from './job-outbox.ts';
+
+/**
+ * Runs `work` in one transaction, records the jobs it declares in that same transaction, and
+ * hands every follow-up to the dispatcher once the commit succeeded. A rollback carries nothing out.
+ */
+export async function transactionWithFollowUps<T>(
+  em: EntityManager,
+  dispatcher: FollowUpDispatcher,
+  work: (tx: EntityManager) => Promise<{ value: T; followUps?: FollowUps }>,
+): Promise<T> {
+  const { value, committed } = await em.transactional(async (tx) => {
+    const { value, followUps = {} } = await work(tx);
+    return {
+      value,
+      committed: {
+        events: followUps.events ?? [],
+        notificationIds: followUps.notificationIds ?? [],
+        jobs: await recordJobs(tx, followUps.jobs ?? []),
+      },
+    };
+  });
+  if (committed.events.length || committed.notificationIds.length || committed.jobs.length) await dispatcher.dispatch(committed);
+  return value;
+}

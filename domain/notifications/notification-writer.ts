@@ -1,0 +1,31 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { newId } from '../shared/ids.ts';
+import type { NewNotification } from './notification-kinds.ts';
+
+/**
+ * The one insert of notification rows, as a CTE body so a change can write its notices in the
+ * same statement as everything else; a duplicate by dedupe key is skipped, and only the ids of
+ * rows actually created come back.
+ */
+export function notificationInsert(notifications: NewNotification[]): { sql: string; params: unknown[] } {
+  return {
+    sql: `insert into notifications (id, user_id, auction_id, listing_id, kind, dedupe_key, data)
+          select id, user_id, auction_id, listing_id, kind, dedupe_key, data from jsonb_to_recordset(?::jsonb)
+            as n(id uuid, user_id uuid, auction_id uuid, listing_id uuid, kind text, dedupe_key text, data jsonb)
+          on conflict (dedupe_key) do nothing
+          returning id`,
+    params: [
+      JSON.stringify(
+        notifications.map((n) => ({ id: newId(), user_id: n.userId, auction_id: n.auctionId, listing_id: n.listingId, kind: n.kind, dedupe_key: n.dedupeKey, data: n.data })),
+      ),
+    ],
+  };
+}
+
+/** Writes notices on their own (in the caller's transaction); returns the ids of the new rows. */
+export async function writeNotifications(em: EntityManager, notifications: NewNotification[]): Promise<string[]> {
+  if (!notifications.length) return [];
+  const { sql, params } = notificationInsert(notifications);
+  const rows = await em.execute<{ id: string }[]>(sql, params);
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,102 @@
+import type { AuctionEventData } from '../domain/auctions/auction-events.ts';
+import { markEventsPublished, relayUnpublishedEvents } from '../domain/auctions/outbox.ts';
+import type { CommittedFollowUps, FollowUpDispatcher, RecordedJob } from '../domain/follow-ups/follow-ups.ts';
+import { jobIds } from '../domain/follow-ups/job-contract.ts';
+import { claimStrandedJobs, forgetJobs } from '../domain/follow-ups/job-outbox.ts';
+import { findStrandedNotificationIds } from '../domain/notifications/stranded-notifications.ts';
+import type { AuctionEventBus } from './auction-event-bus.ts';
+import type { Orm } from './database.ts';
+import type { JobQueues } from './job-queues.ts';
+import type { Logger } from './logger.ts';
+import { currentRequestId } from './request-origin.ts';
+
+export interface RelayOptions {
+  /** Rows younger than this belong to the process that wrote them, which is carrying them out. */
+  graceMs: number;
+  /** A pending notification this old has probably lost its send job. */
+  notificationGraceS: number;
+  /**
+   * Whether to look for such notifications on this pass. A row waiting out a retry backoff is
+   * pending too and re-adding its job is a no-op, but a cheap one only if not done every second.
+   */
+  notifications: boolean;
+  limit: number;
+}
+
+export interface RelayReport {
+  events: number;
+  jobs: number;
+  notifications: number;
+}
+
+export interface FollowUpCarrier extends FollowUpDispatcher {
+  /** One pass of the recovery path: carries out what dead processes (or a Redis outage) left behind. */
+  relayStranded(options?: Partial<RelayOptions>): Promise<RelayReport>;
+}
+
+const RELAY_DEFAULTS: RelayOptions = { graceMs: 2000, notificationGraceS: 30, notifications: true, limit: 500 };
+
+/**
+ * The one place follow-ups are carried out, for every process: events go to Redis pub/sub and are
+ * marked published, notifications get their send job, recorded jobs are enqueued (each under a
+ * deterministic id, so a repeat is a no-op) and leave the outbox. After a commit a failure is only
+ * logged: the rows stay, and the relay (below, run by the workers) finishes the work.
+ */
+export function createFollowUpDispatcher(deps: { orm: Orm; events: AuctionEventBus; jobs: JobQueues; logger: Logger }): FollowUpCarrier {
+  const { orm, events, jobs, logger } = deps;
+  const traced = <T extends object>(payload: T, requestId: string | undefined): T => (requestId ? { ...payload, requestId } : payload);
+
+  const enqueueJob = (job: RecordedJob, requestId?: string) =>
+    jobs.enqueue(job.request.name, traced(job.request.payload, requestId) as never, { jobId: job.request.jobId, delayMs: job.delayMs });
+  const enqueueSend = (notificationId: string, requestId?: string) =>
+    jobs.enqueue('send-sms', traced({ notificationId }, requestId), { jobId: jobIds.sendSms(notificationId) });
+
+  /** In each auction's order: a later event must not overtake an earlier one on the channel. */
+  const publishInOrder = async (list: AuctionEventData[]) => {
+    for (const event of list) await events.publish(event);
+  };
+
+  const attempt = async (what: string, work: () => Promise<void>) => {
+    try {
+      await work();
+    } catch (error) {
+      logger.warn({ err: error, what, requestId: currentRequestId() }, 'follow-up not carried out after commit; the relay will retry it');
+    }
+  };
+
+  return {
+    async dispatch(followUps: CommittedFollowUps) {
+      const requestId = currentRequestId();
+      await Promise.all([
+        followUps.events.length &&
+          attempt('publish events', async () => {
+            await publishInOrder(followUps.events);
+            await markEventsPublished(orm.em.fork(), followUps.events);
+          }),
+        followUps.notificationIds.length &&
+          attempt('enqueue notifications', async () => {
+            await Promise.all(followUps.notificationIds.map((id) => enqueueSend(id, requestId)));
+          }),
+        followUps.jobs.length &&
+          attempt('enqueue jobs', async () => {
+            await Promise.all(followUps.jobs.map((job) => enqueueJob(job, requestId)));
+            await forgetJobs(orm.em.fork(), followUps.jobs.map((job) => job.outboxId));
+          }),
+      ]);
+    },
+
+    async relayStranded(overrides = {}) {
+      const options = { ...RELAY_DEFAULTS, ...overrides };
+      const relayedEvents = await relayUnpublishedEvents(orm.em.fork(), (event) => events.publish(event), options);
+      const relayedJobs = await orm.em.fork().transactional(async (tx) => {
+        const stranded = await claimStrandedJobs(tx, options.graceMs, options.limit);
+        await Promise.all(stranded.map((job) => enqueueJob(job)));
+        await forgetJobs(tx, stranded.map((job) => job.outboxId));
+        return stranded.length;
+      });
+      const notificationIds = options.notifications ? await findStrandedNotificationIds(orm.em.fork(), options.notificationGraceS, options.limit) : [];
+      await Promise.all(notificationIds.map((id) => enqueueSend(id)));
+      return { events: relayedEvents, jobs: relayedJobs, notifications: notificationIds.length };
+    },
+  };
+}

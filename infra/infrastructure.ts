@@ -1,0 +1,84 @@
+import { createAccessTokens, type AccessTokens } from '../domain/accounts/access-tokens.ts';
+import type { LoginThrottle } from '../domain/accounts/login-throttle.ts';
+import type { RateLimiter } from '../domain/auctions/rate-limiter.ts';
+import type { SmsSender } from '../domain/notifications/sms-sender.ts';
+import type { ImageProcessor } from '../domain/photos/image-processor.ts';
+import type { ObjectStore } from '../domain/photos/object-store.ts';
+import { createAuctionEventBus, type AuctionEventBus } from './auction-event-bus.ts';
+import type { Config } from './config.ts';
+import { createOrm, type Orm } from './database.ts';
+import { createFollowUpDispatcher, type FollowUpCarrier } from './follow-up-dispatcher.ts';
+import { createJobQueues, type JobQueues } from './job-queues.ts';
+import { createLogSmsSender } from './log-sms-sender.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { createObjectStore } from './object-store.ts';
+import { createRateLimiters } from './rate-limiter.ts';
+import { createRedis, type Redis } from './redis.ts';
+import { createSharpImageProcessor } from './sharp-image-processor.ts';
+import { createSnsSmsSender } from './sns-sms-sender.ts';
+
+/**
+ * Every adapter a gavel process uses, built in one place from the configuration. The API and the
+ * workers are assembled from the same infrastructure; only what they mount on it differs.
+ */
+export interface Infrastructure {
+  config: Config;
+  logger: Logger;
+  orm: Orm;
+  /** Commands (rate limits, stream caps, publishing); fails fast so an outage cannot hang a request. */
+  redis: Redis;
+  /** The producer side of every queue. */
+  jobs: JobQueues;
+  events: AuctionEventBus;
+  /** Carries out what use cases declare must follow their commit, and relays what was left behind. */
+  followUps: FollowUpCarrier;
+  metrics: Metrics;
+  objects: ObjectStore;
+  images: ImageProcessor;
+  sms: SmsSender;
+  accessTokens: AccessTokens;
+  bidRateLimiter: RateLimiter;
+  uploadRateLimiter: RateLimiter;
+  loginThrottle: LoginThrottle;
+}
+
+export interface InfrastructureOptions {
+  /** Names the process in metrics (`api`, `worker`, `all`). */
+  process?: string;
+  logger?: Logger;
+  /** Tests pass the ORM of their own database (and keep it when the infrastructure closes). */
+  orm?: Orm;
+  /** `npm start` shares one registry between the API and the workers of its single process. */
+  metrics?: Metrics;
+}
+
+export async function createInfrastructure(config: Config, options: InfrastructureOptions = {}): Promise<Infrastructure> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const orm = options.orm ?? (await createOrm(config.databaseUrl, { poolMax: config.databasePoolMax, logger }));
+  const redis = createRedis(config.redisUrl, 'commands');
+  redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+  // Fail fast: a Redis outage delays a follow-up (its outbox row waits for the relay), never a request.
+  const jobs = createJobQueues(config.redisUrl, config.redisKeyPrefix, { failFast: true, onError: (error) => logger.warn({ err: error }, 'job queue connection error') });
+  const events = createAuctionEventBus(redis, config.redisKeyPrefix);
+  return {
+    config,
+    logger,
+    orm,
+    redis,
+    jobs,
+    events,
+    followUps: createFollowUpDispatcher({ orm, events, jobs, logger }),
+    metrics: options.metrics ?? createMetrics({ process: options.process ?? 'gavel' }),
+    objects: createObjectStore(config),
+    images: createSharpImageProcessor(config.photos.images),
+    sms: config.sms.sender === 'log' ? createLogSmsSender(logger) : createSnsSmsSender(config.sms),
+    accessTokens: createAccessTokens(config.jwt),
+    ...createRateLimiters(config, redis, logger),
+  };
+}
+
+export async function closeInfrastructure(infra: Infrastructure, options: { keepOrm?: boolean } = {}): Promise<void> {
+  await Promise.allSettled([infra.jobs.close(), options.keepOrm ? undefined : infra.orm.close()]);
+  infra.redis.disconnect();
+}
