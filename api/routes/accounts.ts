@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { AccountDeps } from '../../domain/accounts/session.ts';
 import { login } from '../../domain/accounts/login.ts';
 import { logout, refreshSession } from '../../domain/accounts/refresh.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, PageQuery, Timestamp, Won } from './common.ts';
+import { Id, Timestamp, Won } from './common.ts';
 
 const PositiveWon = Won.min(1);
 

@@ -1,6 +1,4 @@
-import { conflict, forbidden } from '../errors.ts';
 import { reserveMet as reserveMetBy, type AuctionState } from './auction-state.ts';
-import { assertNotClosed } from './open-auction-guard.ts';
 
 export type CloseDecision =
   | { readonly result: 'not-due' }
@@ -32,14 +30,4 @@ export function resolveClose(state: AuctionState, now: Date): CloseDecision {
     reserveMet,
     unsoldReason: sold ? null : hasBids ? 'reserve-not-met' : 'no-bids',
   };
-}
-
-/** The seller withdraws the auction; only possible before anyone has bid. */
-export function resolveCancel(state: AuctionState, byUserId: string, now: Date): { next: AuctionState } {
-  if (byUserId !== state.sellerId) throw forbidden('not-auction-seller', 'Only the seller can cancel this auction.');
-  assertNotClosed(state, now);
-  if (state.leaderId !== null || state.bidCount > 0) {
-    throw conflict('auction-has-bids', 'An auction cannot be cancelled once someone has bid.');
-  }
-  return { next: { ...state, status: 'closed', outcome: 'cancelled', endsAt: now } };
 }

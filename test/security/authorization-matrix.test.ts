@@ -43,7 +43,6 @@ interface Access {
 
 const users = () => Promise.all([app.signup(), app.signup(), app.signup()]);
 const as = (user: TestUser | undefined) => user?.accessToken;
-const idsOf = (res: HttpResult) => (res.body.items as { id: string }[]).map((item) => item.id);
 
 /** Trade routes are tried with the owner as the buyer and as the seller; a third user is the outsider. */
 function tradeScenarios(make: (trade: any, listing: any, owner: TestUser, other: TestUser) => Omit<Arranged, 'owner' | 'other'>) {

@@ -122,6 +122,26 @@ test('a sold auction: the winner and the seller each get exactly one SMS with th
   t.deepEqual(rows.find((r) => r.kind === 'auction_won')!.provider_message_id, toWinner[0]!.messageId);
 });
 
+test('a notice about a listing without an auction (a called-off purchase) is claimed and sent too: the other party hears, once', async (t) => {
+  const [seller, buyer] = await Promise.all([signup('seller'), signup('buyer')]);
+  const listing = await app.request('POST', '/v1/listings', {
+    token: seller.accessToken,
+    body: { title: '캠핑 의자 두 개', description: 'fixed price', categoryId: 1, price: 30_000 },
+  });
+  t.is(listing.status, 201);
+  const trade = await app.request('POST', `/v1/listings/${listing.body.id}/purchase`, { token: buyer.accessToken });
+  t.is(trade.status, 201);
+  t.is((await app.request('POST', `/v1/trades/${trade.body.id}/cancel`, { token: buyer.accessToken })).status, 200);
+
+  const [toSeller] = await smsTo(seller.phone, 1, 5_000);
+  assertPublish(t, toSeller!, seller.phone);
+  t.is(toSeller!.message, '[gavel] 거래가 취소되었습니다: "캠핑 의자 두 개" 30,000원.');
+  assertNoPersonalData(t, toSeller!.message!, buyer);
+  t.is(sns.to(buyer.phone).length, 0, 'the one who called it off is not told');
+  const rows = await sql(app, `select auction_id, listing_id, status, attempts from notifications where user_id = ?`, [seller.id]);
+  t.deepEqual(rows, [{ auction_id: null, listing_id: listing.body.id, status: 'sent', attempts: 1 }]);
+});
+
 test('unsold auctions tell the seller only, with the reason: no bids, or the reserve not met', async (t) => {
   const [quietSeller, reserveSeller, lowBidder] = await Promise.all([signup('seller'), signup('seller'), signup('bidder')]);
   const quiet = await listAuction(app, quietSeller, { title: '아무도 입찰하지 않은 의자', endsAt: endsSoon() });

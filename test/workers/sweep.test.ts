@@ -119,3 +119,17 @@ test('"ending soon" notices go once to each user who liked the listing, not to t
   const rows = await sql(app, `select user_id from notifications where kind = 'ending_soon' and auction_id in (?, ?) order by user_id`, [soon.auctionId, later.auctionId]);
   t.deepEqual(rows.map((r) => r.user_id), [fan1.id, fan2.id].sort());
 });
+
+test('"ending soon" is judged per recipient: someone who likes the listing after the first notices went out still hears, once', async (t) => {
+  const [seller, early, late] = await Promise.all([app.signup(), app.signup(), app.signup()]);
+  const soon = await listAuction(app, seller, { title: '늦게 찜한 의자', endsAt: new Date(Date.now() + 5 * 60_000) });
+  t.is((await app.request('PUT', `/v1/listings/${soon.listingId}/like`, { token: early.accessToken })).status, 200);
+  await waitFor('the early liker notified', async () => sms.to(early.phone).length, 3 * SWEEP_S * 1000 + 500);
+
+  t.is((await app.request('PUT', `/v1/listings/${soon.listingId}/like`, { token: late.accessToken })).status, 200);
+  await waitFor('the later liker notified too', async () => sms.to(late.phone).length, 3 * SWEEP_S * 1000 + 500);
+  await sleep(2 * SWEEP_S * 1000 + 200);
+  t.is(sms.to(early.phone).length, 1, 'still one notice for the early liker');
+  t.is(sms.to(late.phone).length, 1);
+  t.regex(sms.to(late.phone)[0]!.message, /"늦게 찜한 의자"/);
+});

@@ -1,6 +1,6 @@
 import test from 'ava';
-import { resolveCancel, resolveClose } from '../../../domain/auctions/close-rules.ts';
-import { anAuction, ENDS_AT, MIDWAY, seconds, STARTS_AT, throwsDomainError } from './fixtures.ts';
+import { resolveClose } from '../../../domain/auctions/close-rules.ts';
+import { anAuction, ENDS_AT, MIDWAY, seconds } from './fixtures.ts';
 
 const led = { leaderId: 'alice', leaderMaxAmount: 40_000, currentPrice: 30_000, bidCount: 3 };
 
@@ -39,29 +39,4 @@ test('an auction whose price stayed below the reserve closes unsold, saying the 
 
 test('an auction whose price reached the reserve is sold', (t) => {
   t.like(resolveClose(anAuction({ ...led, reservePrice: 30_000 }), ENDS_AT), { outcome: 'sold', winnerId: 'alice', reserveMet: true });
-});
-
-test('the seller may cancel before any bid, which ends the auction now', (t) => {
-  const { next } = resolveCancel(anAuction(), 'seller', MIDWAY);
-  t.like(next, { status: 'closed', outcome: 'cancelled', originalEndsAt: ENDS_AT });
-  t.deepEqual(next.endsAt, MIDWAY);
-});
-
-test('the seller may cancel a scheduled auction', (t) => {
-  t.is(resolveCancel(anAuction({ status: 'scheduled' }), 'seller', seconds(STARTS_AT, -3600)).next.outcome, 'cancelled');
-});
-
-test('only the seller may cancel', (t) => {
-  throwsDomainError(t, () => resolveCancel(anAuction(), 'alice', MIDWAY), 'forbidden', 'not-auction-seller');
-});
-
-test('an auction with bids cannot be cancelled', (t) => {
-  throwsDomainError(t, () => resolveCancel(anAuction(led), 'seller', MIDWAY), 'conflict', 'auction-has-bids');
-  throwsDomainError(t, () => resolveCancel(anAuction({ bidCount: 1 }), 'seller', MIDWAY), 'conflict', 'auction-has-bids');
-});
-
-test('an ended or cancelled auction cannot be cancelled', (t) => {
-  throwsDomainError(t, () => resolveCancel(anAuction(), 'seller', ENDS_AT), 'conflict', 'auction-closed');
-  throwsDomainError(t, () => resolveCancel(anAuction({ status: 'closed', outcome: 'unsold' }), 'seller', MIDWAY), 'conflict', 'auction-closed');
-  throwsDomainError(t, () => resolveCancel(anAuction({ status: 'closed', outcome: 'cancelled' }), 'seller', MIDWAY), 'conflict', 'auction-cancelled');
 });

@@ -2,7 +2,6 @@ import test from 'ava';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { DomainError } from '../../../domain/errors.ts';
-import type { AuctionState } from '../../../domain/auctions/auction-state.ts';
 import { minimumIncrement } from '../../../domain/auctions/increment-table.ts';
 import { resolveBid } from '../../../domain/auctions/place-bid-rules.ts';
 import type { BidRequest, NewBid } from '../../../domain/auctions/place-bid-rules.ts';
