@@ -39,6 +39,21 @@ export async function migrate(orm: Orm, databaseUrl: string): Promise<string[]> 
   }
 }
 
+/**
+ * What `npm start` and `npm run migrate` do before anything else: create the database if it is
+ * missing, then apply pending migrations with a connection of their own.
+ */
+export async function prepareDatabase(databaseUrl: string, logger: Logger): Promise<{ created: boolean; applied: string[] }> {
+  const created = await ensureDatabase(databaseUrl);
+  if (created) logger.info('database created');
+  const orm = await createOrm(databaseUrl, { logger });
+  try {
+    return { created, applied: await migrate(orm, databaseUrl) };
+  } finally {
+    await orm.close();
+  }
+}
+
 /** Creates the database named in the URL when it is missing (what `npm start` promises). */
 export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
   const url = new URL(databaseUrl);

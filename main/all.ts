@@ -1,7 +1,7 @@
 import { closeAppDeps, createAppDeps } from '../api/app-deps.ts';
 import { listen } from '../api/server.ts';
 import { loadConfig } from '../infra/config.ts';
-import { createOrm, ensureDatabase, migrate } from '../infra/database.ts';
+import { prepareDatabase } from '../infra/database.ts';
 import { closeInfrastructure, createInfrastructure } from '../infra/infrastructure.ts';
 import { createLogger } from '../infra/logger.ts';
 import { onShutdown, runMain } from '../infra/process.ts';
@@ -14,14 +14,8 @@ import { startWorkers } from '../workers/start-workers.ts';
 await runMain(async () => {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  if (await ensureDatabase(config.databaseUrl)) logger.info('database created');
-  const migrator = await createOrm(config.databaseUrl, { logger });
-  try {
-    const applied = await migrate(migrator, config.databaseUrl);
-    if (applied.length) logger.info({ applied }, 'migrations applied');
-  } finally {
-    await migrator.close();
-  }
+  const { applied } = await prepareDatabase(config.databaseUrl, logger);
+  if (applied.length) logger.info({ applied }, 'migrations applied');
 
   const infra = await createInfrastructure(config, { logger, process: 'all' });
   const workers = await startWorkers({ ...infra, logger: logger.child({ process: 'worker' }) }, { lockDurationMs: config.workers.jobLockMs });
