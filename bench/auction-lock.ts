@@ -1,5 +1,5 @@
 /**
- * The bid path's row lock: today's raw `select a.*, clock_timestamp() ... for update` (lockAuction)
+ * The bid path's row lock: today's raw `select a.*, clock_timestamp() ... for update` (AuctionRepository.lockForChange)
  * against MikroORM's `findOne(Auction, id, { lockMode: LockMode.PESSIMISTIC_WRITE })`, which needs
  * the database clock from somewhere else: a second `select clock_timestamp()` round trip, or a
  * formula property on the entity (`clock_timestamp()`, lazy, populated by the lock).
@@ -17,7 +17,7 @@
 import { LockMode, defineEntity, p } from '@mikro-orm/core';
 import pg from 'pg';
 import { Auction } from '../domain/auctions/auction.entity.ts';
-import { lockAuction, type LockedAuction } from '../domain/auctions/auction-store.ts';
+import { AuctionRepository, type LockedAuction } from '../domain/auctions/auction-repository.ts';
 import { createOrm, type EntityManager } from '../infra/database.ts';
 import { benchDatabase, closedLoop, percentile } from './support.ts';
 
@@ -77,7 +77,7 @@ const fromEntity = (a: Auction, now: Date): LockedAuction => ({
 
 const variants: Variant[] = [
   // Today's code, imported as is.
-  { name: 'raw', lock: lockAuction },
+  { name: 'raw', lock: (tx, auctionId) => new AuctionRepository(tx).lockForChange(auctionId) },
   {
     name: 'orm + clock query',
     async lock(tx, auctionId) {
