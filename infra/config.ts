@@ -59,6 +59,8 @@ const schema = z
     SOFT_CLOSE_WINDOW_S: seconds(60),
     SOFT_CLOSE_MAX_EXTENSION_S: seconds(1800),
     BID_RATE_LIMIT_PER_MIN: wholeNumber(1, 1_000_000, 60),
+    AUCTION_CANCEL_CUTOFF_S: seconds(43_200),
+    OFFER_TTL_S: wholeNumber(60, 30 * 86_400, 172_800),
     LOGIN_FAILURES_PER_PHONE: wholeNumber(1, 1000, 5),
     LOGIN_FAILURES_PER_ADDRESS: wholeNumber(1, 100_000, 50),
     LOGIN_WINDOW_S: wholeNumber(1, 86_400, 900),
@@ -127,6 +129,8 @@ const schema = z
         softCloseWindowS: env.SOFT_CLOSE_WINDOW_S,
         softCloseMaxExtensionS: env.SOFT_CLOSE_MAX_EXTENSION_S,
         bidRateLimitPerMin: env.BID_RATE_LIMIT_PER_MIN,
+        cancelCutoffS: env.AUCTION_CANCEL_CUTOFF_S,
+        offerTtlS: env.OFFER_TTL_S,
       },
     };
   });

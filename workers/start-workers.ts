@@ -7,6 +7,7 @@ import { runWithRequestId } from '../infra/request-origin.ts';
 import type { WorkerContext } from './context.ts';
 import { closeAuctionHandler } from './handlers/close-auction.ts';
 import { deleteObjectsHandler } from './handlers/delete-objects.ts';
+import { expireOfferHandler } from './handlers/expire-offer.ts';
 import { processPhotoHandler } from './handlers/process-photo.ts';
 import { sendSmsHandler } from './handlers/send-sms.ts';
 import { sweepHandler } from './handlers/sweep.ts';
@@ -43,6 +44,7 @@ export async function checkRedisForQueues(redis: Redis, ctx: WorkerContext): Pro
 export async function startWorkers(ctx: WorkerContext, options: WorkerOptions = {}): Promise<RunningWorkers> {
   const handlers: Handlers = {
     'close-auction': closeAuctionHandler(ctx),
+    'expire-offer': expireOfferHandler(ctx),
     'send-sms': sendSmsHandler(ctx),
     'process-photo': processPhotoHandler(ctx),
     'delete-objects': deleteObjectsHandler(ctx),

@@ -36,6 +36,7 @@ export const presentTrade = (view: TradeView) => ({
   ...view,
   createdAt: view.createdAt.toISOString(),
   completedAt: view.completedAt?.toISOString() ?? null,
+  cancelledAt: view.cancelledAt?.toISOString() ?? null,
 });
 
 export const presentPage = <T, U>(page: Page<T>, present: (item: T) => U) => ({

@@ -1,16 +1,30 @@
 import { getAuction, listAuctionBids, listMyBids } from '../../domain/auctions/auction-queries.ts';
 import { buyNow } from '../../domain/auctions/buy-now.ts';
+import { cancelAuction } from '../../domain/auctions/cancel-auction.ts';
+import { offerSecondChance } from '../../domain/offers/second-chance.ts';
 import { incrementTable } from '../../domain/auctions/increment-table.ts';
 import { placeBid } from '../../domain/auctions/place-bid.ts';
 import { DomainError } from '../../domain/errors.ts';
 import type { AppDeps } from '../context.ts';
 import { defineRoute, type Route } from '../route.ts';
-import { BidHistoryItem, BuyNowResult, IdempotencyHeaders, IncrementTable, MyBid, PlacedBid, Auction, BidBody } from '../schemas/auctions.ts';
+import {
+  Auction,
+  BidBody,
+  BidHistoryItem,
+  BuyNowResult,
+  CancelAuctionBody,
+  IdempotencyHeaders,
+  IncrementTable,
+  MyBid,
+  Offer,
+  PlacedBid,
+} from '../schemas/auctions.ts';
 import { IdParams, PageQuery, page } from '../schemas/common.ts';
 
 export function auctionRoutes(deps: AppDeps): Route[] {
   const tags = ['Auctions'];
   const bidDeps = { settings: deps.config.auctions, bidRateLimiter: deps.bidRateLimiter, followUps: deps.followUps };
+  const lifecycleDeps = { settings: deps.config.auctions, followUps: deps.followUps };
   return [
     defineRoute(
       {
@@ -76,7 +90,7 @@ export function auctionRoutes(deps: AppDeps): Route[] {
       {
         method: 'post', path: '/v1/auctions/:id/buy-now', operationId: 'buyNow', tags, auth: 'required',
         summary: 'End the auction at once at its buy-now price',
-        description: 'Possible while the auction is open and no bid has reached the buy-now price. Opens the trade.',
+        description: 'Offered until the first bid (with a reserve: until a bid meets it); see `buyNowAvailable`. Opens the trade.',
         params: IdParams,
         responses: { 201: { description: 'Bought: the closed auction and the new trade', schema: BuyNowResult } },
         problems: [400, 401, 403, 404, 409],
@@ -84,6 +98,36 @@ export function auctionRoutes(deps: AppDeps): Route[] {
       async ({ em, params, caller }) => {
         const result = await buyNow(em, deps.followUps, caller.userId, params.id);
         return { status: 201, headers: { Location: `/v1/trades/${result.tradeId}` }, body: result };
+      },
+    ),
+    defineRoute(
+      {
+        method: 'post', path: '/v1/auctions/:id/cancel', operationId: 'cancelAuction', tags, auth: 'required',
+        summary: 'Call the auction off (seller)',
+        description:
+          'Before the first bid at any time; with bids only until AUCTION_CANCEL_CUTOFF_S before the end. ' +
+          'The outcome becomes `cancelled`, watchers get the `closed` event, bidders are told, and the listing ends until relisted.',
+        params: IdParams,
+        body: CancelAuctionBody,
+        responses: { 200: { description: 'The cancelled auction', schema: Auction } },
+        problems: [400, 401, 403, 404, 409],
+      },
+      async ({ em, params, body, caller }) => ({ status: 200, body: await cancelAuction(em, lifecycleDeps, caller.userId, params.id, body.reason) }),
+    ),
+    defineRoute(
+      {
+        method: 'post', path: '/v1/auctions/:id/second-chance', operationId: 'offerSecondChance', tags, auth: 'required',
+        summary: 'Offer the item to the runner-up (seller)',
+        description:
+          'After the winner’s trade was called off: the runner-up may buy at their own highest bid with `POST /v1/offers/{id}/accept` ' +
+          'until the offer expires (OFFER_TTL_S). One per auction; withdrawn if the listing is relisted.',
+        params: IdParams,
+        responses: { 201: { description: 'The offer', schema: Offer } },
+        problems: [400, 401, 403, 404, 409],
+      },
+      async ({ em, params, caller }) => {
+        const offer = await offerSecondChance(em, lifecycleDeps, caller.userId, params.id);
+        return { status: 201, headers: { Location: `/v1/offers/${offer.offerId}` }, body: offer };
       },
     ),
     defineRoute(

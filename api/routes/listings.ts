@@ -6,12 +6,13 @@ import { deleteListing } from '../../domain/listings/delete-listing.ts';
 import { findListingView } from '../../domain/listings/find-listing.ts';
 import { confirmUploads } from '../../domain/photos/attach-photos.ts';
 import { searchListings } from '../../domain/listings/search-listings.ts';
+import { relistListing } from '../../domain/listings/relist-listing.ts';
 import { updateListing } from '../../domain/listings/update-listing.ts';
 import type { AppDeps } from '../context.ts';
 import { listingPresenter, presentPage } from '../presenters/listings.ts';
 import { defineRoute, type Route } from '../route.ts';
 import { IdParams, page } from '../schemas/common.ts';
-import { Category, Listing, ListingPatchBody, ListingSearchQuery, NewListingBody } from '../schemas/listings.ts';
+import { Category, Listing, ListingPatchBody, ListingSearchQuery, NewListingBody, RelistBody } from '../schemas/listings.ts';
 
 export function listingRoutes(deps: AppDeps): Route[] {
   const tags = ['Listings'];
@@ -94,6 +95,26 @@ export function listingRoutes(deps: AppDeps): Route[] {
       async ({ em, params, caller }) => {
         await deleteListing(em, deps.followUps, caller.userId, params.id);
         return { status: 204 };
+      },
+    ),
+    defineRoute(
+      {
+        method: 'post', path: '/v1/listings/:id/relist', operationId: 'relistListing', summary: 'Put an ended listing back on sale (seller only)', tags, auth: 'required',
+        description:
+          'For a listing whose auction ended unsold or cancelled, or whose auction trade was called off (`status: ended`): ' +
+          'at a fixed `price`, or in a new `auction` (a new `auctionId`). An open second-chance offer is withdrawn.',
+        params: IdParams,
+        body: RelistBody,
+        responses: { 201: { description: 'The listing, on sale again', schema: Listing } },
+        problems: [400, 401, 403, 404, 409],
+      },
+      async ({ em, params, body, caller }) => {
+        const { auction } = body;
+        const terms = auction
+          ? { auction: { ...auction, endsAt: new Date(auction.endsAt), startsAt: auction.startsAt ? new Date(auction.startsAt) : undefined } }
+          : { price: body.price! };
+        await relistListing(em, { settings: deps.config.auctions, followUps: deps.followUps }, caller.userId, params.id, terms);
+        return { status: 201, headers: { Location: `/v1/listings/${params.id}` }, body: present(await findListingView(em, params.id, caller.userId)) };
       },
     ),
   ];

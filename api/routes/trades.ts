@@ -5,7 +5,7 @@ import type { AppDeps } from '../context.ts';
 import { presentPage, presentTrade } from '../presenters/listings.ts';
 import { defineRoute, type Route } from '../route.ts';
 import { IdParams, page } from '../schemas/common.ts';
-import { MyTradesQuery, Trade } from '../schemas/trades.ts';
+import { CancelTradeBody, MyTradesQuery, Trade } from '../schemas/trades.ts';
 
 export function tradeRoutes(deps: AppDeps): Route[] {
   const tags = ['Trades'];
@@ -49,13 +49,16 @@ export function tradeRoutes(deps: AppDeps): Route[] {
     defineRoute(
       {
         method: 'post', path: '/v1/trades/:id/cancel', operationId: 'cancelTrade', tags, auth: 'required',
-        summary: 'Call a purchase off; the listing goes back on sale',
+        summary: 'Call a trade off (either party)',
+        description:
+          'A fixed-price listing goes back on sale; an auction listing ends, and its seller may relist it or offer a second chance to the runner-up. The other party is told.',
         params: IdParams,
+        body: CancelTradeBody,
         responses: { 200: { description: 'The cancelled trade', schema: Trade } },
         problems: [400, 401, 403, 404, 409],
       },
-      async ({ em, params, caller }) => {
-        await cancelTrade(em, deps.followUps, caller.userId, params.id);
+      async ({ em, params, body, caller }) => {
+        await cancelTrade(em, deps.followUps, caller.userId, params.id, body.reason ?? null);
         return { status: 200, body: presentTrade(await findTradeView(em, caller.userId, params.id)) };
       },
     ),

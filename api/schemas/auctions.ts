@@ -36,9 +36,10 @@ export const Auction = z
 
 export const BidBody = z
   .strictObject({
-    amount: PositiveWon,
+    amount: PositiveWon.optional().meta({ description: 'Your bid. With `maxAmount` it may be left out or be below `minimumBid`: the engine bids the least needed.' }),
     maxAmount: PositiveWon.optional().meta({ description: 'Proxy bidding: the engine bids for you up to this amount.' }),
   })
+  .refine((bid) => bid.amount !== undefined || bid.maxAmount !== undefined, { message: 'send amount, maxAmount, or both' })
   .meta({ id: 'NewBid' });
 
 export const IdempotencyHeaders = z.object({
@@ -80,3 +81,25 @@ export const IncrementTable = z
   .object({ items: z.array(z.object({ fromPrice: Won, toPrice: Won.nullable(), increment: Won })) })
   .meta({ id: 'IncrementTable' });
 
+
+export const CancelAuctionBody = z
+  .strictObject({ reason: z.string().trim().min(1).max(500).meta({ description: 'Why; told to the bidders.' }) })
+  .meta({ id: 'CancelAuction' });
+
+export const Offer = z
+  .object({
+    offerId: Id,
+    kind: z.enum(['second_chance']),
+    listingId: Id,
+    auctionId: Id.nullable(),
+    sellerId: Id,
+    buyerId: Id,
+    amount: Won,
+    status: z.enum(['pending', 'accepted', 'expired', 'withdrawn']),
+    expiresAt: Timestamp,
+    createdAt: Timestamp,
+    tradeId: Id.nullable(),
+  })
+  .meta({ id: 'Offer' });
+
+export const AcceptedOffer = z.object({ tradeId: Id }).meta({ id: 'AcceptedOffer' });

@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import { LISTING_STATUSES, SALE_TYPES } from '../../domain/listings/listing-status.ts';
+import { LISTING_STATUSES, MANUAL_LISTING_STATUSES, SALE_TYPES } from '../../domain/listings/listing-status.ts';
 import { LISTING_SORTS } from '../../domain/listings/search-listings.ts';
 import { NewAuctionTerms } from './auctions.ts';
 import { Id, PageQuery, Timestamp, Won } from './common.ts';
 
-export const ListingStatus = z.enum(LISTING_STATUSES).meta({ description: 'on_sale 판매중, reserved 예약중, sold 거래완료' });
+export const ListingStatus = z
+  .enum(LISTING_STATUSES)
+  .meta({ description: 'on_sale 판매중, reserved 예약중, sold 거래완료, ended 판매종료 (an auction ended without a sale; the seller may relist it)' });
 export const SaleType = z.enum(SALE_TYPES);
 
 // PostgreSQL text cannot hold U+0000: refused here it is a 400, not a failed insert (a 500).
@@ -57,7 +59,7 @@ export const ListingPatchBody = z
     imageUrls: ImageUrls.optional(),
     photoIds: PhotoIds.optional(),
     price: Won.optional(),
-    status: ListingStatus.optional(),
+    status: z.enum(MANUAL_LISTING_STATUSES).optional().meta({ description: 'Fixed-price listings without a trade only.' }),
   })
   .refine((patch) => Object.keys(patch).length > 0, 'send at least one field to change')
   .meta({ id: 'ListingPatch' });
@@ -106,3 +108,11 @@ export const ListingSearchQuery = PageQuery.extend({
 export const Category = z.object({ id: z.number().int(), slug: z.string(), name: z.string() }).meta({ id: 'Category' });
 
 export const LikeState = z.object({ listingId: Id, liked: z.boolean(), likeCount: z.number().int() }).meta({ id: 'LikeState' });
+
+export const RelistBody = z
+  .strictObject({
+    price: Won.min(1).optional().meta({ description: 'Sell at this fixed price from now on.' }),
+    auction: NewAuctionTerms.optional().meta({ description: 'Sell in a new auction (a new auctionId).' }),
+  })
+  .refine((body) => (body.price === undefined) !== (body.auction === undefined), 'send either price or auction')
+  .meta({ id: 'Relist' });

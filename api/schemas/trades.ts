@@ -6,7 +6,8 @@ export const Trade = z
   .object({
     id: Id,
     listingId: Id,
-    listingTitle: z.string(),
+    auctionId: Id.nullable().meta({ description: 'The auction the trade came from, if any.' }),
+    listingTitle: z.string().meta({ description: 'The title when the trade was made.' }),
     sellerId: Id,
     buyerId: Id,
     price: Won,
@@ -14,8 +15,14 @@ export const Trade = z
     status: z.enum(TRADE_STATUSES),
     createdAt: Timestamp,
     completedAt: Timestamp.nullable(),
+    cancelledAt: Timestamp.nullable(),
+    cancelReason: z.string().nullable(),
   })
   .meta({ id: 'Trade' });
+
+export const CancelTradeBody = z
+  .strictObject({ reason: z.string().trim().min(1).max(500).optional().meta({ description: 'Why; shown to the other party.' }) })
+  .meta({ id: 'CancelTrade' });
 
 export const MyTradesQuery = PageQuery.extend({
   role: z.enum(['buyer', 'seller']).default('buyer').meta({ description: 'Trades where I am the buyer, or the seller.' }),

@@ -53,6 +53,9 @@ export const toAuctionState = (row: AuctionRow): AuctionState => ({
   reservePrice: money(row.reserve_price),
 });
 
+/** A sale reserves the listing for its trade; an auction that ended without one ends the listing until it is relisted. */
+const listingStatusAfter = (outcome: AuctionState['outcome']) => (outcome === null ? null : outcome === 'sold' ? 'reserved' : 'ended');
+
 /** A decided change to a locked auction, with everything it causes. */
 export interface AuctionChange {
   locked: LockedAuction;
@@ -65,12 +68,14 @@ export interface AuctionChange {
   /** Notifications caused by this change (outbid, won, sold, ...), delivered after commit. */
   notifications?: NewNotification[];
   closedAt?: Date | null;
+  /** The seller's reason, when the change is a cancellation. */
+  cancelReason?: string | null;
 }
 
 export interface AppliedChange {
   /** False when the idempotency key was committed by a concurrent request first. */
   keyStored: boolean;
-  /** Notification rows actually created (a duplicate by dedupe key is skipped). */
+  /** Notification rows actually created that go out by SMS (a duplicate by dedupe key is skipped). */
   notificationIds: string[];
 }
 
@@ -109,6 +114,15 @@ export class AuctionRepository {
     return row ? { state: toAuctionState(row), listingId: row.listing_id, now: new Date(row.db_now) } : null;
   }
 
+  /** What settling needs besides the row: the listing's title (a trade keeps it) and everyone who bid. */
+  async closingFacts(auctionId: string, listingId: string): Promise<{ title: string; bidderIds: string[] }> {
+    const [row] = await this.em.execute<{ title: string; bidder_ids: string[] }[]>(
+      `select l.title, array(select distinct b.bidder_id from bids b where b.auction_id = ?) as bidder_ids from listings l where l.id = ?`,
+      [auctionId, listingId],
+    );
+    return { title: row?.title ?? '', bidderIds: row?.bidder_ids ?? [] };
+  }
+
   /**
    * Applies a decided change in ONE statement while the row lock is held: the auction row, its
    * bid rows, the outbox event, the listing's displayed price and status, the notifications it
@@ -127,11 +141,11 @@ export class AuctionRepository {
       `changed_auction as (
          update auctions set status = ?, outcome = ?, current_price = ?, leader_id = ?, leader_max_amount = ?,
            bid_count = ?, ends_at = ?, event_seq = ?, reserve_met = ?, closed_at = coalesce(?::timestamptz, closed_at),
-           updated_at = ?
+           cancel_reason = coalesce(?, cancel_reason), updated_at = ?
          where id = ? returning id)`,
       next.status, next.outcome, next.currentPrice, next.leaderId, next.leaderMaxAmount,
       next.bidCount, next.endsAt.toISOString(), event ? event.seq : locked.eventSeq, reserveMet(next),
-      change.closedAt?.toISOString() ?? null, locked.now.toISOString(), next.id,
+      change.closedAt?.toISOString() ?? null, change.cancelReason ?? null, locked.now.toISOString(), next.id,
     );
     if (bids.length) {
       part(
@@ -153,7 +167,7 @@ export class AuctionRepository {
         next.id, event.seq, event.type, JSON.stringify(event), locked.now.toISOString(),
       );
     }
-    const listingStatus = next.outcome === 'sold' ? 'reserved' : null;
+    const listingStatus = listingStatusAfter(next.outcome);
     part(
       `changed_listing as (
          update listings set price = ?, status = coalesce(?, status), updated_at = ?
@@ -182,7 +196,7 @@ export class AuctionRepository {
     const [result] = await this.em.execute<{ key_stored: number; notification_ids: string[] }[]>(
       `with ${parts.join(',\n')}
        select ${idempotency ? '(select count(*) from stored_key)::int' : '1'} as key_stored,
-              ${notifications.length ? "(select coalesce(jsonb_agg(id), '[]') from new_notifications)" : "'[]'::jsonb"} as notification_ids`,
+              ${notifications.length ? "(select coalesce(jsonb_agg(id) filter (where sms), '[]') from new_notifications)" : "'[]'::jsonb"} as notification_ids`,
       params,
     );
     return { keyStored: result?.key_stored === 1, notificationIds: result?.notification_ids ?? [] };

@@ -8,6 +8,10 @@ export type AuctionSettings = {
   readonly softCloseWindowS: number;
   /** Cap on the total extension beyond the original end. */
   readonly softCloseMaxExtensionS: number;
+  /** With bids, a seller may cancel only until this long before the end (AUCTION_CANCEL_CUTOFF_S). */
+  readonly cancelCutoffS: number;
+  /** How long an offer (a second chance) stays open (OFFER_TTL_S). */
+  readonly offerTtlS: number;
 };
 
 /** A requested start this far in the past is taken as "now" (client clock skew, request latency). */

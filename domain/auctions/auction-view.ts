@@ -1,5 +1,6 @@
 import { effectiveStatus, reserveMet } from './auction-state.ts';
 import type { AuctionOutcome, AuctionState, AuctionStatus } from './auction-state.ts';
+import { buyNowAvailable } from './buy-now-rules.ts';
 import { minimumNextBid } from './increment-table.ts';
 
 /** What anyone may see of an auction: never the leader's maximum or the reserve amount. */
@@ -36,7 +37,7 @@ export function publicAuctionView(state: AuctionState, now: Date): PublicAuction
     startsAt: state.startsAt,
     endsAt: state.endsAt,
     buyNowPrice: state.buyNowPrice,
-    buyNowAvailable: status === 'open' && state.buyNowPrice !== null && state.currentPrice < state.buyNowPrice,
+    buyNowAvailable: buyNowAvailable(state, now),
     reserveMet: reserveMet(state),
   };
 }

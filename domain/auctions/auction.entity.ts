@@ -10,7 +10,7 @@ export const Auction = defineEntity({
   tableName: 'auctions',
   properties: {
     id: p.uuid().primary().onCreate(() => newId()),
-    listingId: p.uuid().unique(),
+    listingId: p.uuid(),
     sellerId: p.uuid(),
     status: p.enum(['scheduled', 'open', 'closed'] as const),
     outcome: p.enum(['sold', 'unsold', 'cancelled'] as const).nullable(),
@@ -27,6 +27,7 @@ export const Auction = defineEntity({
     reserveMet: p.boolean().nullable(),
     eventSeq: p.bigint('number').default(0),
     closedAt: p.datetime().nullable(),
+    cancelReason: p.text().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },

@@ -19,9 +19,13 @@ export type NewBid = {
   readonly kind: BidKind;
 };
 
+/**
+ * A plain bid sends `amount`; a proxy bid sends `maxAmount`, with or without an `amount`: the
+ * engine then bids the least that is needed (at least `amount` when one is given), eBay-style.
+ */
 export type BidRequest = {
   readonly bidderId: string;
-  readonly amount: number;
+  readonly amount?: number | null | undefined;
   readonly maxAmount?: number | null | undefined;
 };
 
@@ -81,10 +85,13 @@ export function resolveBid(
 }
 
 function checkedCeiling({ amount, maxAmount }: BidRequest): number {
-  if (!isPositiveWon(amount)) throw invalid('invalid-bid-amount', 'amount must be a positive whole number of won.');
-  if (maxAmount === undefined || maxAmount === null) return amount;
+  const hasAmount = amount !== undefined && amount !== null;
+  const hasMax = maxAmount !== undefined && maxAmount !== null;
+  if (!hasAmount && !hasMax) throw invalid('bid-amount-missing', 'Send amount, maxAmount, or both.');
+  if (hasAmount && !isPositiveWon(amount)) throw invalid('invalid-bid-amount', 'amount must be a positive whole number of won.');
+  if (!hasMax) return amount!;
   if (!isPositiveWon(maxAmount)) throw invalid('invalid-max-amount', 'maxAmount must be a positive whole number of won.');
-  if (maxAmount < amount) throw invalid('max-below-amount', 'maxAmount must not be below amount.');
+  if (hasAmount && maxAmount < amount!) throw invalid('max-below-amount', 'maxAmount must not be below amount.');
   return maxAmount;
 }
 
@@ -102,9 +109,12 @@ function raiseOwnMax(state: AuctionState, request: BidRequest, ceiling: number):
 
 function challenge(state: AuctionState, request: BidRequest, ceiling: number): Standing {
   const minimumBid = minimumNextBid(state);
-  if (request.amount < minimumBid) {
-    throw new DomainError('unprocessable', 'bid-too-low', `The bid must be at least ${minimumBid} won.`, { minimumBid });
+  if (ceiling < minimumBid) {
+    const what = request.maxAmount ? 'maxAmount must reach' : 'The bid must be at least';
+    throw new DomainError('unprocessable', 'bid-too-low', `${what} ${minimumBid} won.`, { minimumBid });
   }
+  // A proxy bid below the minimum (or without an amount) opens at the least that is needed.
+  const opening = Math.max(request.amount ?? minimumBid, minimumBid);
   const challengerBid = (amount: number): NewBid => ({
     bidderId: request.bidderId,
     amount,
@@ -113,13 +123,13 @@ function challenge(state: AuctionState, request: BidRequest, ceiling: number): S
   });
   const { leaderId, currentPrice } = state;
   if (leaderId === null) {
-    return { bids: [challengerBid(request.amount)], leaderId: request.bidderId, leaderMaxAmount: ceiling, price: request.amount };
+    return { bids: [challengerBid(opening)], leaderId: request.bidderId, leaderMaxAmount: ceiling, price: opening };
   }
 
   const leaderMax = state.leaderMaxAmount ?? currentPrice;
   const proxyBid = (amount: number): NewBid => ({ bidderId: leaderId, amount, maxAmount: leaderMax, kind: 'proxy' });
   if (ceiling > leaderMax) {
-    const price = Math.max(request.amount, Math.min(ceiling, leaderMax + minimumIncrement(leaderMax)));
+    const price = Math.max(opening, Math.min(ceiling, leaderMax + minimumIncrement(leaderMax)));
     const leaderDefence = leaderMax > currentPrice ? [proxyBid(leaderMax)] : [];
     return { bids: [...leaderDefence, challengerBid(price)], leaderId: request.bidderId, leaderMaxAmount: ceiling, price };
   }

@@ -15,7 +15,8 @@ import type { RateLimiter } from './rate-limiter.ts';
 export interface PlaceBidInput {
   auctionId: string;
   bidderId: string;
-  amount: number;
+  /** Optional with a `maxAmount`: the engine then bids the least needed. */
+  amount?: number | undefined;
   maxAmount?: number | undefined;
   idempotencyKey?: string | undefined;
 }
@@ -47,7 +48,7 @@ export interface PlaceBidResult extends StoredResponse {
  */
 export async function placeBid(em: EntityManager, deps: PlaceBidDeps, input: PlaceBidInput): Promise<PlaceBidResult> {
   const { auctionId, bidderId, idempotencyKey } = input;
-  const hash = requestHash('placeBid', auctionId, { amount: input.amount, maxAmount: input.maxAmount ?? null });
+  const hash = requestHash('placeBid', auctionId, { amount: input.amount ?? null, maxAmount: input.maxAmount ?? null });
   if (idempotencyKey) {
     const stored = await findStoredResponse(em, bidderId, idempotencyKey, hash);
     if (stored) return { ...stored, replayed: true };

@@ -3,7 +3,7 @@
  * with it, infra enqueues them, workers handle them; it imports nothing, so every layer may
  * import it and a renamed job or a changed payload breaks the build everywhere at once.
  */
-export const QUEUE_NAMES = ['auctions', 'notifications', 'media', 'maintenance'] as const;
+export const QUEUE_NAMES = ['auctions', 'offers', 'notifications', 'media', 'maintenance'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** Every payload may carry the id of the request that caused it, so worker log lines join the request's. */
@@ -14,6 +14,8 @@ interface Traced {
 export interface JobPayloads {
   /** Close an auction due at `endsAt` (ISO); a stale or duplicate job finds nothing to do. */
   'close-auction': Traced & { auctionId: string; endsAt: string };
+  /** End an offer still open at `expiresAt` (ISO); an accepted or early-run one is left alone. */
+  'expire-offer': Traced & { offerId: string; expiresAt: string };
   /** Send one notification row by SMS. */
   'send-sms': Traced & { notificationId: string };
   /** Check an attached photo's bytes and write its display size and thumbnail. */
@@ -27,6 +29,7 @@ export type JobName = keyof JobPayloads;
 
 export const QUEUE_OF: { readonly [J in JobName]: QueueName } = {
   'close-auction': 'auctions',
+  'expire-offer': 'offers',
   'send-sms': 'notifications',
   'process-photo': 'media',
   'delete-objects': 'media',
@@ -42,6 +45,7 @@ export const jobIds = {
   closeAuction: (auctionId: string, endsAt: Date) => `close-${auctionId}-${endsAt.getTime()}`,
   sendSms: (notificationId: string) => `sms-${notificationId}`,
   processPhoto: (photoId: string) => `photo-${photoId}`,
+  expireOffer: (offerId: string) => `offer-expiry-${offerId}`,
 };
 
 /**
@@ -60,6 +64,12 @@ export const jobs = {
     payload: { auctionId, endsAt: endsAt.toISOString() },
     jobId: jobIds.closeAuction(auctionId, endsAt),
     runAt: endsAt,
+  }),
+  expireOffer: (offerId: string, expiresAt: Date): JobRequest => ({
+    name: 'expire-offer',
+    payload: { offerId, expiresAt: expiresAt.toISOString() },
+    jobId: jobIds.expireOffer(offerId),
+    runAt: expiresAt,
   }),
   processPhoto: (photoId: string): JobRequest => ({ name: 'process-photo', payload: { photoId }, jobId: jobIds.processPhoto(photoId) }),
   deleteObjects: (keys: string[]): JobRequest => ({ name: 'delete-objects', payload: { keys } }),

@@ -12,11 +12,11 @@ export async function deleteListing(em: EntityManager, followUps: FollowUpDispat
   return transactionWithFollowUps(em, followUps, async (tx) => {
     // The auction row is locked before the listing row, the order the bid path takes them in,
     // so a delete racing a bid waits instead of deadlocking.
-    const [auction] = await tx.execute<{ bid_count: number }[]>('select bid_count from auctions where listing_id = ? for update', [listingId]);
+    const auctions = await tx.execute<{ bid_count: number }[]>('select bid_count from auctions where listing_id = ? for update', [listingId]);
     const listing = await tx.findOne(Listing, listingId, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!listing) throw notFound('listing');
     assertSeller(listing, userId);
-    if (auction && auction.bid_count > 0) throw conflict('auction-has-bids', 'An auction with bids cannot be deleted.');
+    if (auctions.some((auction) => auction.bid_count > 0)) throw conflict('auction-has-bids', 'An auction with bids cannot be deleted.');
     assertCanDelete((await tx.count(Trade, { listingId })) > 0);
     const photos = await tx.execute<{ keys: (string | null)[] }[]>(
       `delete from uploads u using listing_photos p where p.id = u.id and p.listing_id = ?

@@ -25,3 +25,29 @@ export function assertCanSetStatus(listing: Listing, hasTrade: boolean): void {
 export function assertCanDelete(hasTrade: boolean): void {
   if (hasTrade) throw conflict('listing-has-trade', 'A listing with a trade cannot be deleted; mark it sold instead.');
 }
+
+export interface ContentChange {
+  title?: string | undefined;
+  description?: string | undefined;
+  categoryId?: number | undefined;
+  imageUrls?: string[] | undefined;
+  photoIds?: string[] | undefined;
+}
+
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+/**
+ * Once an auction has a bid, what the bidders bid on is fixed: title, category and pictures. The
+ * description may only grow (an added note), never be rewritten under the bidders' feet.
+ */
+export function assertContentEditable(listing: Required<ContentChange>, change: ContentChange, hasBids: boolean): void {
+  if (!hasBids) return;
+  const frozen = (field: string) => conflict('content-frozen', `The ${field} cannot change once the auction has a bid.`, { field });
+  if (change.title !== undefined && change.title !== listing.title) throw frozen('title');
+  if (change.categoryId !== undefined && change.categoryId !== listing.categoryId) throw frozen('category');
+  if (change.imageUrls !== undefined && !sameList(change.imageUrls, listing.imageUrls)) throw frozen('imageUrls');
+  if (change.photoIds !== undefined && !sameList(change.photoIds, listing.photoIds)) throw frozen('photos');
+  if (change.description !== undefined && !change.description.startsWith(listing.description)) {
+    throw conflict('content-frozen', 'Once the auction has a bid the description may only be added to.', { field: 'description' });
+  }
+}

@@ -5,7 +5,7 @@ import { transactionWithFollowUps } from '../follow-ups/transaction.ts';
 import { photoJobs, setListingPhotos } from '../photos/attach-photos.ts';
 import { Trade } from '../trades/trade.entity.ts';
 import { assertCategoryExists, type ListingContent } from './create-listing.ts';
-import { assertCanReprice, assertCanSetStatus, assertSeller } from './listing-rules.ts';
+import { assertCanReprice, assertCanSetStatus, assertContentEditable, assertSeller } from './listing-rules.ts';
 import type { ListingStatus } from './listing-status.ts';
 import { Listing } from './listing.entity.ts';
 
@@ -13,10 +13,22 @@ export type ListingPatch = Partial<ListingContent> & { price?: number; status?: 
 
 export async function updateListing(em: EntityManager, followUps: FollowUpDispatcher, userId: string, listingId: string, patch: ListingPatch): Promise<void> {
   return transactionWithFollowUps(em, followUps, async (tx) => {
+    // The latest auction's row first, the order the bid path takes them in (no deadlock), so a bid
+    // cannot land between the freeze check below and the write.
+    const [auction] = await tx.execute<{ bid_count: number }[]>(
+      'select bid_count from auctions where listing_id = ? order by created_at desc limit 1 for update',
+      [listingId],
+    );
     // Locked so that a purchase cannot slip in between the checks below and the write.
     const listing = await tx.findOne(Listing, listingId, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!listing) throw notFound('listing');
     assertSeller(listing, userId);
+    const hasBids = (auction?.bid_count ?? 0) > 0;
+    if (hasBids) {
+      const photos = await tx.execute<{ id: string }[]>('select id from listing_photos where listing_id = ? order by position', [listingId]);
+      const { title, description, categoryId, imageUrls } = listing;
+      assertContentEditable({ title, description, categoryId, imageUrls, photoIds: photos.map((p) => p.id) }, patch, true);
+    }
     if (patch.categoryId !== undefined) await assertCategoryExists(tx, patch.categoryId);
     if (patch.price !== undefined && patch.price !== listing.price) assertCanReprice(listing);
     if (patch.status !== undefined && patch.status !== listing.status) {

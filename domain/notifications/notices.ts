@@ -1,9 +1,22 @@
 import type { NewNotification, NotificationData, NotificationKind } from './notification-kinds.ts';
 
 /**
- * Every notice gavel sends: who receives it and its dedupe key, declared once. A key names the
- * kind, what it is about and the recipient, so a retried change cannot write a second one.
+ * Every notice gavel sends: who receives it, its dedupe key, and whether it is worth an SMS,
+ * declared once. A key names the kind, what it is about and the recipient, so a retried change
+ * cannot write a second one. SMS go only where the recipient must act or has lost something.
  */
+const SMS: { readonly [K in NotificationKind]: boolean } = {
+  auction_won: true,
+  auction_sold: true,
+  auction_unsold: true,
+  auction_lost: false,
+  auction_cancelled: true,
+  outbid: true,
+  ending_soon: true,
+  trade_cancelled: true,
+  second_chance_offer: true,
+};
+
 const aboutAuction = (kind: NotificationKind, auctionId: string, userId: string, data: NotificationData, suffix = ''): NewNotification => ({
   userId,
   auctionId,
@@ -11,9 +24,13 @@ const aboutAuction = (kind: NotificationKind, auctionId: string, userId: string,
   kind,
   dedupeKey: `${kind}:${auctionId}:${userId}${suffix}`,
   data,
+  sms: SMS[kind],
 });
 
-/** Who hears what when an auction closes: winner and seller, or the seller alone. */
+/**
+ * Who hears what when an auction closes: winner and seller (or the seller alone), and every other
+ * bidder that they did not win.
+ */
 export function closeNotices(input: {
   auctionId: string;
   sellerId: string;
@@ -21,15 +38,23 @@ export function closeNotices(input: {
   winnerId: string | null;
   price: number;
   unsoldReason: 'no-bids' | 'reserve-not-met' | null;
+  bidderIds: readonly string[];
 }): NewNotification[] {
+  const lostData = input.outcome === 'sold' ? { price: input.price } : {};
+  const losers = input.bidderIds.filter((id) => id !== input.winnerId).map((id) => aboutAuction('auction_lost', input.auctionId, id, lostData));
   if (input.outcome === 'sold' && input.winnerId) {
     return [
       aboutAuction('auction_won', input.auctionId, input.winnerId, { price: input.price }),
       aboutAuction('auction_sold', input.auctionId, input.sellerId, { price: input.price }),
+      ...losers,
     ];
   }
-  return [aboutAuction('auction_unsold', input.auctionId, input.sellerId, { reason: input.unsoldReason ?? 'no-bids' })];
+  return [aboutAuction('auction_unsold', input.auctionId, input.sellerId, { reason: input.unsoldReason ?? 'no-bids' }), ...losers];
 }
+
+/** Everyone who bid hears that the seller called the auction off. */
+export const cancelNotices = (auctionId: string, bidderIds: readonly string[]): NewNotification[] =>
+  bidderIds.map((id) => aboutAuction('auction_cancelled', auctionId, id, {}));
 
 /** At most one outbid notice per user and auction in each window, however often they are outbid. */
 export const OUTBID_WINDOW_MS = 10 * 60_000;
@@ -49,4 +74,17 @@ export const tradeCancelledNotice = (tradeId: string, listingId: string, userId:
   kind: 'trade_cancelled',
   dedupeKey: `trade_cancelled:${tradeId}:${userId}`,
   data: { price },
+  sms: SMS.trade_cancelled,
+});
+
+/** The runner-up of an auction whose winner fell through is offered the item at their own highest bid. */
+export const secondChanceNotice = (offer: { id: string; auctionId: string; listingId: string; buyerId: string; amount: number; expiresAt: Date }): NewNotification => ({
+  userId: offer.buyerId,
+  auctionId: offer.auctionId,
+  listingId: offer.listingId,
+  offerId: offer.id,
+  kind: 'second_chance_offer',
+  dedupeKey: `second_chance_offer:${offer.id}:${offer.buyerId}`,
+  data: { price: offer.amount, expiresAt: offer.expiresAt.toISOString() },
+  sms: SMS.second_chance_offer,
 });

@@ -1,19 +1,34 @@
-export const NOTIFICATION_KINDS = ['auction_won', 'auction_sold', 'auction_unsold', 'outbid', 'ending_soon', 'trade_cancelled'] as const;
+export const NOTIFICATION_KINDS = [
+  'auction_won',
+  'auction_sold',
+  'auction_unsold',
+  'auction_lost',
+  'auction_cancelled',
+  'outbid',
+  'ending_soon',
+  'trade_cancelled',
+  'second_chance_offer',
+] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export interface NotificationData {
   price?: number;
   reason?: 'no-bids' | 'reserve-not-met';
   minutes?: number;
+  /** ISO-8601: when an offer runs out. */
+  expiresAt?: string;
 }
 
-/** A notification row to write. It is about an auction, or about a listing without one. */
+/** A notification row to write. It is about an auction, an offer, or a listing. */
 export interface NewNotification {
   userId: string;
   auctionId: string | null;
   listingId: string | null;
+  offerId?: string | null;
   kind: NotificationKind;
   /** Names (kind, subject, recipient[, window]); the unique index makes a second insert a no-op. */
   dedupeKey: string;
   data: NotificationData;
+  /** Whether it also goes out by SMS; every notice is kept for the inbox either way. */
+  sms: boolean;
 }

@@ -55,7 +55,7 @@ export async function sendNotification(
        join users u on u.id = t.user_id
        left join auctions a on a.id = t.auction_id
        left join listings l on l.id = coalesce(t.listing_id, a.listing_id)
-     where n.id = ? and t.id = n.id and n.status = 'pending'
+     where n.id = ? and t.id = n.id and n.status = 'pending' and n.sms
      returning n.id, n.kind, n.data, u.phone, coalesce(l.title, '') as title`,
     [notificationId],
   );

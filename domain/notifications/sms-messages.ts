@@ -26,6 +26,12 @@ export function renderSms(kind: NotificationKind, title: string, data: Notificat
       return `[gavel] 더 높은 입찰이 있습니다: ${item} 현재 ${won(data.price)}.`;
     case 'ending_soon':
       return `[gavel] 관심 경매가 ${data.minutes ?? 10}분 안에 끝납니다: ${item} 현재 ${won(data.price)}.`;
+    case 'auction_lost':
+      return `[gavel] 경매 종료: ${item} ${data.price ? `${won(data.price)}에 다른 분께 낙찰되었습니다.` : '낙찰되지 않았습니다.'}`;
+    case 'auction_cancelled':
+      return `[gavel] 판매자가 경매를 취소했습니다: ${item}.`;
+    case 'second_chance_offer':
+      return `[gavel] 차순위 구매 제안: ${item} ${won(data.price)}. 앱에서 수락하세요.`;
     case 'trade_cancelled':
       return `[gavel] 거래가 취소되었습니다: ${item} ${won(data.price)}.`;
   }

@@ -7,7 +7,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
  */
 export async function findStrandedNotificationIds(em: EntityManager, olderThanS: number, limit = 1000): Promise<string[]> {
   const rows = await em.execute<{ id: string }[]>(
-    `select id from notifications where status = 'pending' and created_at < now() - make_interval(secs => ?) order by created_at limit ?`,
+    `select id from notifications where status = 'pending' and sms and created_at < now() - make_interval(secs => ?) order by created_at limit ?`,
     [olderThanS, limit],
   );
   return rows.map((r) => r.id);

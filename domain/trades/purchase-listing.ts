@@ -20,6 +20,7 @@ export async function purchaseListing(em: EntityManager, buyerId: string, listin
       listing.status = 'reserved';
       return tx.create(Trade, {
         listingId,
+        title: listing.title,
         sellerId: listing.sellerId,
         buyerId,
         price: listing.price,

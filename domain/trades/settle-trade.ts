@@ -27,13 +27,25 @@ export async function completeTrade(em: EntityManager, userId: string, tradeId: 
   });
 }
 
-/** Either party calls a purchase off before hand-over; the listing goes back on sale and the other party is told. */
-export async function cancelTrade(em: EntityManager, followUps: FollowUpDispatcher, userId: string, tradeId: string): Promise<Trade> {
+/**
+ * Either party calls a trade off before hand-over, saying why; the other party is told. A
+ * fixed-price listing goes back on sale. An auction's listing ends instead: its price was the
+ * auction's, so the seller decides what comes next (relist, or a second chance to the runner-up).
+ */
+export async function cancelTrade(
+  em: EntityManager,
+  followUps: FollowUpDispatcher,
+  userId: string,
+  tradeId: string,
+  reason: string | null = null,
+): Promise<Trade> {
   return transactionWithFollowUps(em, followUps, async (tx) => {
     const { trade, listing } = await lockTradeOfParty(tx, userId, tradeId);
-    if (trade.kind !== 'purchase') throw conflict('trade-not-cancellable', 'An auction trade cannot be called off here.');
     trade.status = 'cancelled';
-    listing.status = 'on_sale';
+    trade.cancelReason = reason;
+    trade.cancelledBy = userId;
+    trade.cancelledAt = new Date();
+    listing.status = trade.kind === 'purchase' ? 'on_sale' : 'ended';
     const otherParty = userId === trade.buyerId ? trade.sellerId : trade.buyerId;
     const notificationIds = await writeNotifications(tx, [tradeCancelledNotice(trade.id, trade.listingId, otherParty, trade.price)]);
     return { value: trade, followUps: { notificationIds } };

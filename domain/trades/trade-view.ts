@@ -7,6 +7,8 @@ import type { TradeStatus } from './trade.entity.ts';
 export interface TradeView {
   id: string;
   listingId: string;
+  auctionId: string | null;
+  /** The title the trade was made with, not the listing's current one. */
   listingTitle: string;
   sellerId: string;
   buyerId: string;
@@ -15,11 +17,14 @@ export interface TradeView {
   status: TradeStatus;
   createdAt: Date;
   completedAt: Date | null;
+  cancelledAt: Date | null;
+  cancelReason: string | null;
 }
 
 interface TradeRow {
   id: string;
   listing_id: string;
+  auction_id: string | null;
   listing_title: string;
   seller_id: string;
   buyer_id: string;
@@ -28,15 +33,18 @@ interface TradeRow {
   status: TradeStatus;
   created_at: Date | string;
   completed_at: Date | string | null;
+  cancelled_at: Date | string | null;
+  cancel_reason: string | null;
   created_key: string;
 }
 
-const COLUMNS = `t.id, t.listing_id, l.title as listing_title, t.seller_id, t.buyer_id, t.price, t.kind, t.status,
-  t.created_at, t.completed_at, ${cursorTimestampSql('t.created_at')} as created_key`;
+const COLUMNS = `t.id, t.listing_id, t.auction_id, t.title as listing_title, t.seller_id, t.buyer_id, t.price, t.kind, t.status,
+  t.created_at, t.completed_at, t.cancelled_at, t.cancel_reason, ${cursorTimestampSql('t.created_at')} as created_key`;
 
 const toTradeView = (row: TradeRow): TradeView => ({
   id: row.id,
   listingId: row.listing_id,
+  auctionId: row.auction_id,
   listingTitle: row.listing_title,
   sellerId: row.seller_id,
   buyerId: row.buyer_id,
@@ -45,11 +53,13 @@ const toTradeView = (row: TradeRow): TradeView => ({
   status: row.status,
   createdAt: new Date(row.created_at),
   completedAt: row.completed_at === null ? null : new Date(row.completed_at),
+  cancelledAt: row.cancelled_at === null ? null : new Date(row.cancelled_at),
+  cancelReason: row.cancel_reason,
 });
 
 /** A trade is private to its two parties. */
 export async function findTradeView(em: EntityManager, userId: string, tradeId: string): Promise<TradeView> {
-  const [row] = await em.execute<TradeRow[]>(`select ${COLUMNS} from trades t join listings l on l.id = t.listing_id where t.id = ?`, [tradeId]);
+  const [row] = await em.execute<TradeRow[]>(`select ${COLUMNS} from trades t where t.id = ?`, [tradeId]);
   if (!row) throw notFound('trade');
   if (row.buyer_id !== userId && row.seller_id !== userId) throw forbidden('not-trade-party', 'Only the buyer and the seller can see a trade.');
   return toTradeView(row);
@@ -65,7 +75,7 @@ export async function listMyTrades(
   const after = cursor ? decodeCursor(cursor, ['timestamp', 'uuid']) : null;
   const party = role === 'buyer' ? 't.buyer_id' : 't.seller_id';
   const rows = await em.execute<TradeRow[]>(
-    `select ${COLUMNS} from trades t join listings l on l.id = t.listing_id
+    `select ${COLUMNS} from trades t
      where ${party} = ? ${after ? 'and (t.created_at, t.id) < (?::timestamptz, ?::uuid)' : ''}
      order by t.created_at desc, t.id desc limit ?`,
     [userId, ...(after ?? []), limit + 1],

@@ -11,6 +11,10 @@ export const Trade = defineEntity({
   properties: {
     id: p.uuid().primary().onCreate(() => newId()),
     listingId: p.uuid(),
+    /** The auction it came from, if any (a listing may have several after relisting). */
+    auctionId: p.uuid().nullable(),
+    /** The title when the trade was made: what was agreed, whatever the listing says later. */
+    title: p.string(),
     sellerId: p.uuid(),
     buyerId: p.uuid(),
     price: p.bigint('number'),
@@ -18,6 +22,9 @@ export const Trade = defineEntity({
     status: p.enum(TRADE_STATUSES).default('pending'),
     createdAt: p.datetime().onCreate(() => new Date()),
     completedAt: p.datetime().nullable(),
+    cancelReason: p.text().nullable(),
+    cancelledBy: p.uuid().nullable(),
+    cancelledAt: p.datetime().nullable(),
   },
 });
 export type Trade = InferEntity<typeof Trade>;

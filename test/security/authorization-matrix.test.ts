@@ -1,6 +1,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { randomUUID } from 'node:crypto';
 import { apiRoutes } from '../../api/app.ts';
+import { closeAuction } from '../../domain/auctions/close-auction.ts';
 import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
 import { assertProblem, createAuction, createListing, expectStatus, pendingTrade, placeBid, routeKey, sql, worldOf } from './fixtures.ts';
 
@@ -42,6 +43,38 @@ interface Access {
 }
 
 const users = () => Promise.all([app.signup(), app.signup(), app.signup()]);
+
+/** An auction that has just ended: its end moved into the past, then closed as the close job closes it. */
+async function closeNow(auctionId: string) {
+  await sql(app, `update auctions set ends_at = clock_timestamp() - interval '1 second' where id = ?`, [auctionId]);
+  const closed = await closeAuction(app.db.orm.em.fork(), app.deps.followUps, auctionId);
+  if (closed.result !== 'closed') throw new Error(`not closed: ${closed.result}`);
+  return closed;
+}
+
+/** A listing whose auction ended unsold: `ended`, waiting to be relisted. */
+async function endedAuction(seller: TestUser) {
+  const auction = await createAuction(app, seller);
+  await closeNow(auction.auctionId);
+  return auction;
+}
+
+/** A sold auction whose winner's trade was called off: ready for a second chance to the runner-up. */
+async function fallenThrough() {
+  const [seller, runnerUp, winner] = await users();
+  const { auctionId, listingId } = await createAuction(app, seller!);
+  await placeBid(app, runnerUp!, auctionId, { amount: 10_000 });
+  await placeBid(app, winner!, auctionId, { amount: 12_000 });
+  const { tradeId } = await closeNow(auctionId);
+  await expectStatus(await app.request('POST', `/v1/trades/${tradeId}/cancel`, { token: winner!.accessToken, body: { reason: '안 옴' } }), 200, 'cancel');
+  return { seller: seller!, runnerUp: runnerUp!, auctionId, listingId };
+}
+
+async function secondChance() {
+  const fallen = await fallenThrough();
+  const offer = await expectStatus(await app.request('POST', `/v1/auctions/${fallen.auctionId}/second-chance`, { token: fallen.seller.accessToken }), 201, 'offer');
+  return { ...fallen, offerId: offer.body.offerId as string };
+}
 const as = (user: TestUser | undefined) => user?.accessToken;
 
 /** Trade routes are tried with the owner as the buyer and as the seller; a third user is the outsider. */
@@ -362,6 +395,82 @@ const MATRIX: Record<string, Access> = {
     const [trade] = await sql(app, 'select t.buyer_id from trades t join auctions a on a.listing_id = t.listing_id where a.id = ?', [auctionId]);
     t.is(trade.buyer_id, buyer.id);
   }),
+  'POST /v1/auctions/:id/cancel': {
+    owner: 200, other: 403, anonymous: 401, why: 'the seller only (not-auction-seller)',
+    scenarios: {
+      'owner is the seller': async () => {
+        const [a, b] = await users();
+        const { auctionId, listingId } = await createAuction(app, a!);
+        return {
+          owner: a!, other: b!,
+          call: (caller) => app.request('POST', `/v1/auctions/${auctionId}/cancel`, { token: as(caller), body: { reason: '판매 취소' } }),
+          state: () => worldOf(app, listingId),
+          allowed: (t, _p, res) => void t.like(res.body, { id: auctionId, outcome: 'cancelled' }),
+        };
+      },
+    },
+  },
+  'POST /v1/listings/:id/relist': {
+    owner: 201, other: 403, anonymous: 401, why: 'the seller only (not-listing-owner)',
+    scenarios: {
+      'an ended auction listing': async () => {
+        const [a, b] = await users();
+        const { listingId } = await endedAuction(a!);
+        return {
+          owner: a!, other: b!,
+          call: (caller) => app.request('POST', `/v1/listings/${listingId}/relist`, { token: as(caller), body: { price: 20_000 } }),
+          state: () => worldOf(app, listingId),
+          allowed: (t, _p, res) => void t.like(res.body, { id: listingId, status: 'on_sale', price: 20_000 }),
+        };
+      },
+    },
+  },
+  'POST /v1/auctions/:id/second-chance': {
+    owner: 201, other: 403, anonymous: 401, why: 'the seller only (not-auction-seller); the runner-up is refused too',
+    scenarios: {
+      'owner is the seller, other the runner-up': async () => {
+        const { seller, runnerUp, auctionId, listingId } = await fallenThrough();
+        return {
+          owner: seller, other: runnerUp,
+          call: (caller) => app.request('POST', `/v1/auctions/${auctionId}/second-chance`, { token: as(caller) }),
+          state: async () => ({ world: await worldOf(app, listingId), offers: await sql(app, 'select * from offers where auction_id = ?', [auctionId]) }),
+          allowed: (t, _p, res) => void t.like(res.body, { buyerId: runnerUp.id, status: 'pending' }),
+        };
+      },
+    },
+  },
+  'POST /v1/offers/:id/accept': {
+    owner: 201, other: 403, anonymous: 401, why: 'only the buyer it was made to (not-offer-buyer); the seller is refused too',
+    scenarios: {
+      'owner is the runner-up, other the seller': async () => {
+        const { seller, runnerUp, offerId, listingId } = await secondChance();
+        return {
+          owner: runnerUp, other: seller,
+          call: (caller) => app.request('POST', `/v1/offers/${offerId}/accept`, { token: as(caller) }),
+          state: async () => ({ world: await worldOf(app, listingId), offers: await sql(app, 'select * from offers where id = ?', [offerId]) }),
+          async allowed(t, _p, res) {
+            const [trade] = await sql(app, 'select buyer_id from trades where id = ?', [res.body.tradeId]);
+            t.is(trade.buyer_id, runnerUp.id);
+          },
+        };
+      },
+    },
+  },
+  'GET /v1/offers/:id': {
+    owner: 200, other: 403, anonymous: 401, why: 'its buyer and its seller only (not-offer-party)',
+    scenarios: {
+      'owner is the runner-up, other a stranger': async () => {
+        const { runnerUp, offerId } = await secondChance();
+        const [stranger] = await users();
+        return {
+          owner: runnerUp, other: stranger!,
+          call: (caller) => app.request('GET', `/v1/offers/${offerId}`, { token: as(caller) }),
+          state: async () => null,
+          allowed: (t, _p, res) => void t.is(res.body.offerId, offerId),
+        };
+      },
+    },
+  },
   'POST /v1/uploads': {
     // An upload has no prior owner; it becomes the token's user's, and only they can attach it
     // (upload-not-yours, test/photos/bad-input.test.ts).

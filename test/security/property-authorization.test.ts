@@ -1,6 +1,7 @@
 import test from 'ava';
 import { randomUUID } from 'node:crypto';
 import { apiRoutes } from '../../api/app.ts';
+import { closeAuction } from '../../domain/auctions/close-auction.ts';
 import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
 import { assertProblem, createAuction, createListing, HOUR_MS, pendingTrade, phoneForms, placeBid, routeKey, sql, worldOf } from './fixtures.ts';
 
@@ -209,6 +210,53 @@ const BODY_ROUTES: Record<string, Record<string, () => BodyVariant>> = {
           valid: { title: '제목 바꿈' },
           send: (body) => app.request('PATCH', `/v1/listings/${listingId}`, { token: seller.accessToken, body }),
           state: () => worldOf(app, listingId),
+          okStatus: 200,
+        };
+      },
+    }),
+  },
+  'POST /v1/auctions/:id/cancel': {
+    'open auction': () => ({
+      serverOwned: { status: 'closed', outcome: 'sold', sellerId: someone.id, auctionId: randomUUID(), endsAt: LONG_AGO, closedAt: LONG_AGO, cancelledBy: someone.id },
+      async arrange() {
+        const seller = await app.signup();
+        const { auctionId, listingId } = await createAuction(app, seller);
+        return {
+          valid: { reason: '사정이 생겼어요' },
+          send: (body) => app.request('POST', `/v1/auctions/${auctionId}/cancel`, { token: seller.accessToken, body }),
+          state: () => worldOf(app, listingId),
+          okStatus: 200,
+        };
+      },
+    }),
+  },
+  'POST /v1/listings/:id/relist': {
+    'ended auction listing': () => ({
+      serverOwned: { ...listingOwned(someone.id), status: 'reserved', outcome: 'sold' },
+      async arrange() {
+        const seller = await app.signup();
+        const { auctionId, listingId } = await createAuction(app, seller);
+        await sql(app, `update auctions set ends_at = clock_timestamp() - interval '1 second' where id = ?`, [auctionId]);
+        await closeAuction(app.db.orm.em.fork(), app.deps.followUps, auctionId);
+        return {
+          valid: { price: 20_000 },
+          send: (body) => app.request('POST', `/v1/listings/${listingId}/relist`, { token: seller.accessToken, body }),
+          state: () => worldOf(app, listingId),
+          okStatus: 201,
+        };
+      },
+    }),
+  },
+  'POST /v1/trades/:id/cancel': {
+    'pending purchase': () => ({
+      serverOwned: { status: 'completed', buyerId: someone.id, sellerId: someone.id, price: 1, kind: 'auction', cancelledBy: someone.id, cancelledAt: LONG_AGO, listingId: randomUUID() },
+      async arrange() {
+        const [seller, buyer] = await Promise.all([app.signup(), app.signup()]);
+        const { listing, trade } = await pendingTrade(app, seller, buyer);
+        return {
+          valid: { reason: '마음이 바뀌었어요' },
+          send: (body) => app.request('POST', `/v1/trades/${trade.id}/cancel`, { token: buyer.accessToken, body }),
+          state: () => worldOf(app, listing.id),
           okStatus: 200,
         };
       },

@@ -115,6 +115,8 @@ test('a sold auction: the winner and the seller each get exactly one SMS with th
 
   const rows = await notificationsOf(auctionId);
   t.deepEqual(rows.map((r) => [r.kind, r.user_id, r.status, r.attempts]), [
+    // Not winning is an inbox notice: written, never sent.
+    ['auction_lost', outbid.id, 'pending', 0],
     ['auction_sold', seller.id, 'sent', 1],
     ['auction_won', winner.id, 'sent', 1],
     ['outbid', outbid.id, 'sent', 1],

@@ -1,6 +1,7 @@
 import { closeAuction } from '../../domain/auctions/close-auction.ts';
 import type { JobOutcome } from '../../domain/follow-ups/job-contract.ts';
 import {
+  expireOverdueOffers,
   findOverdueAuctionIds,
   purgeAbandonedUploads,
   purgeExpiredIdempotencyKeys,
@@ -35,6 +36,7 @@ export function sweepHandler(ctx: WorkerContext) {
     const stalledPhotos = await requeueStalledPhotos(em(), ctx.followUps, STALLED_PHOTO_AFTER_S);
     const abandoned = await purgeAbandonedUploads(em(), ctx.followUps);
     const purged = await purgeExpiredIdempotencyKeys(em());
-    return { status: 'done', detail: JSON.stringify({ closed, endingSoon, interrupted: interrupted.length, stalledPhotos, abandoned, purged }) };
+    const expiredOffers = await expireOverdueOffers(em());
+    return { status: 'done', detail: JSON.stringify({ closed, endingSoon, interrupted: interrupted.length, stalledPhotos, abandoned, purged, expiredOffers }) };
   };
 }

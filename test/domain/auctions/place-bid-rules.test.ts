@@ -41,9 +41,20 @@ test('a maximum must be whole won and not below the amount', (t) => {
   throwsDomainError(t, bid(anAuction(), alice(10_000, 9_999)), 'invalid', 'max-below-amount');
 });
 
-test('a first bid below the start price is too low and names the minimum', (t) => {
-  const error = throwsDomainError(t, bid(anAuction(), alice(9_999, 50_000)), 'unprocessable', 'bid-too-low');
+test('a first bid below the start price is too low and names the minimum, also as a maximum below it', (t) => {
+  const error = throwsDomainError(t, bid(anAuction(), alice(9_999)), 'unprocessable', 'bid-too-low');
   t.deepEqual(error?.extras, { minimumBid: 10_000 });
+  throwsDomainError(t, bid(anAuction(), alice(5_000, 9_999)), 'unprocessable', 'bid-too-low');
+  throwsDomainError(t, bid(anAuction(), { bidderId: 'alice', maxAmount: 9_999 }), 'unprocessable', 'bid-too-low');
+});
+
+test('a proxy bid below the minimum, or with a maximum alone, opens at the least that is needed', (t) => {
+  t.like(bid(anAuction(), alice(9_999, 50_000))(), { next: { currentPrice: 10_000, leaderId: 'alice', leaderMaxAmount: 50_000 } });
+  t.like(bid(anAuction(), { bidderId: 'alice', maxAmount: 50_000 })(), { next: { currentPrice: 10_000, leaderMaxAmount: 50_000 } });
+  const led = anAuction({ leaderId: 'bob', leaderMaxAmount: 20_000, currentPrice: 15_000, bidCount: 2 });
+  t.like(bid(led, { bidderId: 'alice', amount: 1_000, maxAmount: 30_000 })(), { next: { leaderId: 'alice', currentPrice: 21_000 } });
+  t.like(bid(led, { bidderId: 'alice', maxAmount: 18_000 })(), { next: { leaderId: 'bob', currentPrice: 19_000 } });
+  throwsDomainError(t, bid(anAuction(), { bidderId: 'alice' }), 'invalid', 'bid-amount-missing');
 });
 
 test('a later bid must add at least one increment', (t) => {
