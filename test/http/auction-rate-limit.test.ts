@@ -5,6 +5,7 @@ import { createRateLimiters } from '../../infra/rate-limiter.ts';
 import { createRedis, type Redis } from '../../infra/redis.ts';
 import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
 import { createTestAuction } from '../support/auctions.ts';
+import { assertProblem } from '../support/problems.ts';
 
 /**
  * The per-user bid limit, with 5 bids a minute. A second API process is another app instance on
@@ -26,8 +27,6 @@ test.after.always(async () => {
   await app?.close();
 });
 
-const PROBLEMS = 'https://gavel.dev/problems/';
-
 async function newAuction() {
   const seller = await app.signup();
   const { auctionId } = await createTestAuction(app, seller.id, { startPrice: 10_000, endsAt: new Date(Date.now() + 3_600_000) });
@@ -47,9 +46,7 @@ const bidRows = async (user: TestUser) =>
   (await app.db.orm.em.fork().execute<{ n: number }[]>('select count(*)::int as n from bids where bidder_id = ?', [user.id]))[0]!.n;
 
 function assertLimited(t: ExecutionContext, res: HttpResult) {
-  t.is(res.status, 429, JSON.stringify(res.body));
-  t.regex(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
-  t.is(res.body.type, PROBLEMS + 'bid-rate-limited');
+  assertProblem(t, res, 429, 'bid-rate-limited');
   const retryAfter = Number(res.headers.get('retry-after'));
   t.true(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, `Retry-After: ${res.headers.get('retry-after')}`);
   t.is(res.body.retryAfterS, retryAfter);

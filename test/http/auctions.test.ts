@@ -2,6 +2,7 @@ import test, { type ExecutionContext } from 'ava';
 import { incrementTable } from '../../domain/auctions/increment-table.ts';
 import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
 import { createTestAuction, type AuctionTerms } from '../support/auctions.ts';
+import { assertProblem, PROBLEMS } from '../support/problems.ts';
 
 /**
  * Every auction route and rule over HTTP against the real PostgreSQL and Redis. Tests run
@@ -17,7 +18,6 @@ test.after.always(async () => {
   await Promise.all([app?.close(), noSoftClose?.close()]);
 });
 
-const PROBLEMS = 'https://gavel.dev/problems/';
 const MISSING_ID = '01900000-0000-7000-8000-000000000000';
 const HOUR_MS = 3_600_000;
 
@@ -64,13 +64,6 @@ const events = async (auctionId: string, on = app) =>
   (await sql<{ seq: string; type: string; payload: any }>('select seq, type, payload from auction_events where auction_id = ? order by seq', [auctionId], on)).map(
     (e) => ({ seq: Number(e.seq), type: e.type, payload: e.payload }),
   );
-
-function assertProblem(t: ExecutionContext, res: HttpResult, status: number, code: string) {
-  t.is(res.status, status, JSON.stringify(res.body));
-  t.regex(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
-  t.is(res.body.type, PROBLEMS + code);
-  t.is(res.body.status, status);
-}
 
 function numbersIn(value: unknown): number[] {
   if (typeof value === 'number') return [value];

@@ -1,5 +1,6 @@
 import test, { type ExecutionContext } from 'ava';
-import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
+import { startTestApi, type TestApi, type TestUser } from '../support/api.ts';
+import { assertProblem } from '../support/problems.ts';
 
 let app: TestApi;
 test.before(async () => {
@@ -9,7 +10,6 @@ test.after.always(async () => {
   await app?.close();
 });
 
-const PROBLEMS = 'https://gavel.dev/problems/';
 const MISSING_ID = '01900000-0000-7000-8000-000000000000';
 
 async function createListing(seller: TestUser, title = '유아용 카시트') {
@@ -32,15 +32,6 @@ async function likeState(listingId: string) {
     [listingId],
   );
   return row!;
-}
-
-function assertProblem(t: ExecutionContext, res: HttpResult, status: number, code?: string) {
-  t.is(res.status, status, JSON.stringify(res.body));
-  t.regex(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
-  t.is(typeof res.body.type, 'string');
-  t.is(typeof res.body.title, 'string');
-  t.is(res.body.status, status);
-  if (code) t.is(res.body.type, PROBLEMS + code);
 }
 
 const like = (user: TestUser, listingId: string) => app.request('PUT', `/v1/listings/${listingId}/like`, { token: user.accessToken });

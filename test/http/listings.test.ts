@@ -1,5 +1,6 @@
-import test, { type ExecutionContext } from 'ava';
-import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
+import test from 'ava';
+import { startTestApi, type TestApi, type TestUser } from '../support/api.ts';
+import { assertProblem } from '../support/problems.ts';
 
 let app: TestApi;
 test.before(async () => {
@@ -9,7 +10,6 @@ test.after.always(async () => {
   await app?.close();
 });
 
-const PROBLEMS = 'https://gavel.dev/problems/';
 /** A well-formed UUIDv7 that no listing has. */
 const MISSING_ID = '01900000-0000-7000-8000-000000000000';
 
@@ -32,15 +32,6 @@ async function query<Row = any>(sql: string, params: unknown[] = []): Promise<Ro
 }
 
 const listingRow = async (id: string) => (await query('select * from listings where id = ?', [id]))[0];
-
-function assertProblem(t: ExecutionContext, res: HttpResult, status: number, code?: string) {
-  t.is(res.status, status, JSON.stringify(res.body));
-  t.regex(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
-  t.is(typeof res.body.type, 'string');
-  t.is(typeof res.body.title, 'string');
-  t.is(res.body.status, status);
-  if (code) t.is(res.body.type, PROBLEMS + code);
-}
 
 async function purchase(buyer: TestUser, listingId: string) {
   const res = await app.request('POST', `/v1/listings/${listingId}/purchase`, { token: buyer.accessToken });

@@ -1,6 +1,7 @@
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import pg from 'pg';
 import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
+import { assertProblem } from '../support/problems.ts';
 
 let app: TestApi;
 test.before(async () => {
@@ -10,7 +11,6 @@ test.after.always(async () => {
   await app?.close();
 });
 
-const PROBLEMS = 'https://gavel.dev/problems/';
 const MISSING_ID = '01900000-0000-7000-8000-000000000000';
 
 async function createListing(seller: TestUser, overrides: Record<string, unknown> = {}) {
@@ -28,15 +28,6 @@ async function query<Row = any>(sql: string, params: unknown[] = []): Promise<Ro
 
 const listingStatus = async (id: string) => (await query<{ status: string }>('select status from listings where id = ?', [id]))[0]!.status;
 const tradesOf = (listingId: string) => query<{ id: string; buyer_id: string; status: string }>('select id, buyer_id, status from trades where listing_id = ? order by created_at', [listingId]);
-
-function assertProblem(t: ExecutionContext, res: HttpResult, status: number, code?: string) {
-  t.is(res.status, status, JSON.stringify(res.body));
-  t.regex(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
-  t.is(typeof res.body.type, 'string');
-  t.is(typeof res.body.title, 'string');
-  t.is(res.body.status, status);
-  if (code) t.is(res.body.type, PROBLEMS + code);
-}
 
 const buy = (buyer: TestUser | undefined, listingId: string) =>
   app.request('POST', `/v1/listings/${listingId}/purchase`, { token: buyer?.accessToken });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import test, { type ExecutionContext } from 'ava';
-import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
+import { startTestApi, type TestApi, type TestUser } from '../support/api.ts';
+import { assertProblem } from '../support/problems.ts';
 
 let app: TestApi;
 /** One seller's listings with Korean and English text; word-matching tests search within them. */
@@ -30,16 +31,6 @@ test.after.always(async () => {
   await app?.close();
 });
 
-const PROBLEMS = 'https://gavel.dev/problems/';
-
-function assertProblem(t: ExecutionContext, res: HttpResult, status: number, code?: string) {
-  t.is(res.status, status, JSON.stringify(res.body));
-  t.regex(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
-  t.is(typeof res.body.type, 'string');
-  t.is(typeof res.body.title, 'string');
-  t.is(res.body.status, status);
-  if (code) t.is(res.body.type, PROBLEMS + code);
-}
 
 type Listing = { id: string; title: string; price: number; status: string; categoryId: number; sellerId: string; createdAt: string; likedByMe: boolean | null };
 

@@ -8,7 +8,7 @@ import { waitFor } from '../support/workers.ts';
 
 /** Photo test helpers: images made on the spot with sharp, uploads driven over HTTP as a client would. */
 
-export const PROBLEM = 'https://gavel.dev/problems/';
+export { PROBLEMS as PROBLEM } from '../support/problems.ts';
 
 /** Where the test camera "was": Seoul, 37°33′N 126°58′E. */
 export const GPS_EXIF = {

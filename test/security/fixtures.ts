@@ -1,4 +1,3 @@
-import type { ExecutionContext } from 'ava';
 import type { HttpResult, TestApi, TestUser } from '../support/api.ts';
 import { createTestAuction, type AuctionTerms } from '../support/auctions.ts';
 
@@ -57,13 +56,6 @@ export async function worldOf(app: TestApi, listingId: string) {
     trades: await sql(app, 'select * from trades where listing_id = ? order by created_at, id', [listingId]),
     likes: await sql(app, 'select user_id, listing_id from listing_likes where listing_id = ? order by user_id', [listingId]),
   };
-}
-
-/** A 4xx answered as problem+json with the status repeated in the body. */
-export function assertProblem(t: ExecutionContext, res: HttpResult, status: number, label: string): void {
-  t.is(res.status, status, `${label}: ${JSON.stringify(res.body)}`);
-  t.regex(res.headers.get('content-type') ?? '', /^application\/problem\+json/, label);
-  t.is(res.body?.status, status, label);
 }
 
 /** The forms a phone number could leak in: E.164, digits only, and the national form (010…). */
