@@ -2,7 +2,8 @@ import test, { type ExecutionContext } from 'ava';
 import { randomUUID } from 'node:crypto';
 import { apiRoutes } from '../../api/app.ts';
 import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
-import { createAuction, createListing, expectStatus, pendingTrade, placeBid, routeKey, sql, worldOf } from './fixtures.ts';
+import { createAuction, createListing, pendingTrade, routeKey, sql, worldOf } from './fixtures.ts';
+import { expectStatus, placeBid } from '../support/listings.ts';
 import { assertProblem } from '../support/problems.ts';
 
 /**

@@ -2,7 +2,8 @@ import test from 'ava';
 import { randomUUID } from 'node:crypto';
 import { apiRoutes } from '../../api/app.ts';
 import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
-import { createAuction, createListing, HOUR_MS, pendingTrade, phoneForms, placeBid, routeKey, sql, worldOf } from './fixtures.ts';
+import { createAuction, createListing, HOUR_MS, pendingTrade, phoneForms, routeKey, sql, worldOf } from './fixtures.ts';
+import { placeBid } from '../support/listings.ts';
 import { assertProblem } from '../support/problems.ts';
 
 /**

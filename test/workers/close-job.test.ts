@@ -2,8 +2,8 @@ import test from 'ava';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jobIds } from '../../workers/jobs.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
-import { createTestAuction } from '../support/auctions.ts';
-import { dropRedisKeys, jobTrouble, listAuction, placeBid, recordingSms, sql, startInProcessWorkers, troubleIn, waitFor, type InProcessWorkers } from '../support/workers.ts';
+import { createTestAuction, listAuction, placeBid } from '../support/listings.ts';
+import { dropRedisKeys, jobTrouble, recordingSms, sql, startInProcessWorkers, troubleIn, waitFor, type InProcessWorkers } from '../support/workers.ts';
 
 /**
  * The close job on its own, with the sweep out of the way (it runs once at start, then hourly), so

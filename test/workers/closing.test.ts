@@ -4,7 +4,8 @@ import { jobIds } from '../../workers/jobs.ts';
 import { startTestApi, type TestApi, type TestUser } from '../support/api.ts';
 import { startSnsRecorder, type SnsRecorder } from '../support/sns.ts';
 import { killWorkerProcesses, spawnWorkerProcess, stopWorkerProcess, waitForWorkerCount, type WorkerProcess } from '../support/worker-process.ts';
-import { dropRedisKeys, jobTrouble, listAuction, placeBid, sql, troubleIn, waitFor } from '../support/workers.ts';
+import { listAuction, placeBid } from '../support/listings.ts';
+import { dropRedisKeys, jobTrouble, sql, troubleIn, waitFor } from '../support/workers.ts';
 
 /**
  * 200 auctions ending within the same 3 seconds, closed by two worker processes (`node

@@ -4,7 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestApi, type TestApi, type TestUser } from '../support/api.ts';
 import { startSnsRecorder, type SnsRecorder } from '../support/sns.ts';
 import { killWorkerProcesses, spawnWorkerProcess } from '../support/worker-process.ts';
-import { dropRedisKeys, listAuction, placeBid, sql, troubleIn, waitFor } from '../support/workers.ts';
+import { listAuction, placeBid } from '../support/listings.ts';
+import { dropRedisKeys, sql, troubleIn, waitFor } from '../support/workers.ts';
 
 /**
  * Worker processes dying or stopping in the middle of a settlement. The test stops the close
