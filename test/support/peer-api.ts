@@ -4,6 +4,7 @@ import { createOrm, type Orm } from '../../infra/database.ts';
 import { createLogger } from '../../infra/logger.ts';
 import { closeRuntime, createRuntime } from '../../infra/runtime.ts';
 import type { TestApi } from './api.ts';
+import { holdRedisPrefix } from './redis-keys.ts';
 
 export interface PeerApi {
   baseUrl: string;
@@ -19,6 +20,7 @@ export interface PeerApi {
 export async function startPeerApi(app: TestApi): Promise<PeerApi> {
   const config = app.deps.config;
   const orm: Orm = await createOrm(app.db.url, { poolMax: 10 });
+  const prefix = holdRedisPrefix(config);
   let deps: AppDeps | undefined;
   try {
     deps = await createRuntime(config, createLogger(config.logLevel), { orm });
@@ -32,11 +34,13 @@ export async function startPeerApi(app: TestApi): Promise<PeerApi> {
         await api.close(1000);
         await closeRuntime(running, { keepOrm: true });
         await orm.close();
+        await prefix.release();
       },
     };
   } catch (error) {
     if (deps) await closeRuntime(deps, { keepOrm: true });
     await orm.close();
+    await prefix.release();
     throw error;
   }
 }

@@ -6,6 +6,7 @@ import { createWorkerContext } from '../../workers/context.ts';
 import { jobIds } from '../../workers/jobs.ts';
 import { startWorkers, type WorkerOptions } from '../../workers/start-workers.ts';
 import type { TestApi } from './api.ts';
+import { dropRedisKeys as dropKeysUnder, holdRedisPrefix } from './redis-keys.ts';
 
 /** Moved to listings.ts with the other set-up builders; kept so existing imports keep working. */
 export { listAuction, placeBid, type AuctionListingInput } from './listings.ts';
@@ -52,12 +53,14 @@ export async function startInProcessWorkers(app: TestApi, sms: SmsSender, option
   // The wiring of workers/main.ts (createWorkerContext), with the test's SMS sender.
   const ctx = { ...createWorkerContext(app.deps.config, logger, app.db.orm), sms };
   const workers = await startWorkers(ctx, options);
+  const prefix = holdRedisPrefix(app.deps.config);
   return {
     logs,
     jobs: ctx.jobs,
     async close() {
       await workers.close();
       await ctx.close();
+      await prefix.release();
     },
   };
 }
@@ -106,12 +109,10 @@ export async function jobTrouble(jobs: JobQueues): Promise<string[]> {
 /** Phone numbers in the forms an SMS could show them: E.164 and the Korean local form. */
 export const phoneForms = (phone: string) => [phone, phone.replace(/^\+82/, '0'), phone.slice(1)];
 
-/** Removes every Redis key under the app's prefix (queues, schedulers); call once its workers have stopped. */
+/**
+ * Removes every Redis key under the app's prefix. `app.close()` does it by itself now (see
+ * redis-keys.ts); kept so that callers elsewhere keep working.
+ */
 export async function dropRedisKeys(app: TestApi): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await app.deps.redis.scan(cursor, 'MATCH', `${app.deps.config.redisKeyPrefix}:*`, 'COUNT', 1000);
-    if (keys.length) await app.deps.redis.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  await dropKeysUnder(app.deps.config);
 }

@@ -2,7 +2,7 @@ import test from 'ava';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
 import { listAuction } from '../support/listings.ts';
-import { dropRedisKeys, jobTrouble, recordingSms, sql, startInProcessWorkers, troubleIn, waitFor, type InProcessWorkers } from '../support/workers.ts';
+import { jobTrouble, recordingSms, sql, startInProcessWorkers, troubleIn, waitFor, type InProcessWorkers } from '../support/workers.ts';
 
 /**
  * Bids racing the close. Several auctions end a few hundred milliseconds apart; on each, six
@@ -26,7 +26,6 @@ test.before(async () => {
 });
 test.after.always(async () => {
   await workers?.close();
-  if (app) await dropRedisKeys(app);
   await app?.close();
 });
 

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { jobIds } from '../../workers/jobs.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
 import { createTestAuction, listAuction, placeBid } from '../support/listings.ts';
-import { dropRedisKeys, jobTrouble, recordingSms, sql, startInProcessWorkers, troubleIn, waitFor, type InProcessWorkers } from '../support/workers.ts';
+import { jobTrouble, recordingSms, sql, startInProcessWorkers, troubleIn, waitFor, type InProcessWorkers } from '../support/workers.ts';
 
 /**
  * The close job on its own, with the sweep out of the way (it runs once at start, then hourly), so
@@ -18,7 +18,6 @@ test.before(async () => {
 });
 test.after.always(async () => {
   await workers?.close();
-  if (app) await dropRedisKeys(app);
   await app?.close();
 });
 

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { jobIds } from '../../workers/jobs.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
 import { createTestAuction, listAuction } from '../support/listings.ts';
-import { dropRedisKeys, recordingSms, sql, startInProcessWorkers, waitFor, type InProcessWorkers } from '../support/workers.ts';
+import { recordingSms, sql, startInProcessWorkers, waitFor, type InProcessWorkers } from '../support/workers.ts';
 
 /**
  * The periodic sweep (every second here) as the safety net behind the jobs: it closes an auction
@@ -21,7 +21,6 @@ test.before(async () => {
 });
 test.after.always(async () => {
   await workers?.close();
-  if (app) await dropRedisKeys(app);
   await app?.close();
 });
 
