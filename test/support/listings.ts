@@ -79,7 +79,7 @@ export async function createTestAuction(app: TestApi, sellerId: string, terms: A
   return { auctionId: auction.id, listingId: listing.id };
 }
 
-export const HOUR_MS = 3_600_000;
+const HOUR_MS = 3_600_000;
 
 /**
  * A new seller with an open auction (through the use case: 10,000 won start, ending in an hour,
