@@ -3,7 +3,7 @@ import { toAuctionState, type AuctionRow } from '../../domain/auctions/auction-r
 import type { AuctionState } from '../../domain/auctions/auction-state.ts';
 import { resolveBid } from '../../domain/auctions/place-bid-rules.ts';
 import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
-import { createTestAuction } from '../support/auctions.ts';
+import { createTestAuction } from '../support/listings.ts';
 
 /**
  * Many bidders, one auction, everything at once, through HTTP and the real PostgreSQL. Whatever

@@ -6,7 +6,7 @@ import test, { type ExecutionContext } from 'ava';
 import fc from 'fast-check';
 import { startTestApi, type TestApi, type TestUser } from '../support/api.ts';
 import { startApiProcess, type ApiProcess } from '../support/api-process.ts';
-import { createTestAuction } from '../support/auctions.ts';
+import { createTestAuction } from '../support/listings.ts';
 import { changes, DatabaseProbe } from './db-snapshot.ts';
 import { dimensionsOf, recipes, type Dimension } from './hostile.ts';
 import type { OpenApiDocument } from './json-schema.ts';

@@ -2,7 +2,6 @@ import test from 'ava';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startTestApi, uniquePhone, type TestApi } from '../support/api.ts';
-import { dropRedisKeys } from '../support/workers.ts';
 import { QUEUE_NAMES } from '../../domain/follow-ups/job-contract.ts';
 
 /**
@@ -15,7 +14,6 @@ test.before(async () => {
   app = await startTestApi('admin_queues');
 });
 test.after.always(async () => {
-  if (app) await dropRedisKeys(app);
   await app?.close();
 });
 

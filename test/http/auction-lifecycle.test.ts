@@ -1,7 +1,8 @@
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import { closeAuction } from '../../domain/auctions/close-auction.ts';
-import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
-import { createTestAuction, type AuctionTerms } from '../support/auctions.ts';
+import { startTestApi, type TestApi, type TestUser } from '../support/api.ts';
+import { createTestAuction, type AuctionTerms } from '../support/listings.ts';
+import { assertProblem } from '../support/problems.ts';
 
 /**
  * The edges of an auction's life over HTTP: what happens to the listing when an auction ends
@@ -18,7 +19,6 @@ test.after.always(async () => {
 });
 
 const HOUR_MS = 3_600_000;
-const PROBLEMS = 'https://gavel.dev/problems/';
 
 const sql = <Row = any>(text: string, params: unknown[] = []) => app.db.orm.em.fork().execute<Row[]>(text, params);
 
@@ -34,12 +34,6 @@ async function newAuction(terms: Partial<AuctionTerms> & { endsInMs?: number } =
 const bid = (user: TestUser, auctionId: string, body: unknown) => app.request('POST', `/v1/auctions/${auctionId}/bids`, { token: user.accessToken, body });
 const getAuction = (auctionId: string, viewer?: TestUser) => app.request('GET', `/v1/auctions/${auctionId}`, { token: viewer?.accessToken });
 const getListing = (listingId: string) => app.request('GET', `/v1/listings/${listingId}`);
-
-function assertProblem(t: ExecutionContext, res: HttpResult, status: number, code: string) {
-  t.is(res.status, status, JSON.stringify(res.body));
-  t.is(res.headers.get('content-type'), 'application/problem+json');
-  t.is(res.body.type, `${PROBLEMS}${code}`);
-}
 
 /** Ends the auction now (its end moved into the past, however slow the bids before were) and runs what the close job runs. */
 async function closeNow(auctionId: string) {

@@ -4,7 +4,8 @@ import { listen, type RunningApi } from '../../api/server.ts';
 import { createRateLimiters } from '../../infra/rate-limiter.ts';
 import { createRedis, type Redis } from '../../infra/redis.ts';
 import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
-import { createTestAuction } from '../support/auctions.ts';
+import { openAuction } from '../support/listings.ts';
+import { assertProblem } from '../support/problems.ts';
 
 /**
  * The per-user bid limit, with 5 bids a minute. A second API process is another app instance on
@@ -26,13 +27,7 @@ test.after.always(async () => {
   await app?.close();
 });
 
-const PROBLEMS = 'https://gavel.dev/problems/';
-
-async function newAuction() {
-  const seller = await app.signup();
-  const { auctionId } = await createTestAuction(app, seller.id, { startPrice: 10_000, endsAt: new Date(Date.now() + 3_600_000) });
-  return auctionId;
-}
+const newAuctionId = async () => (await openAuction(app)).auctionId;
 
 async function bid(user: TestUser, auctionId: string, amount: number, baseUrl = app.baseUrl): Promise<HttpResult> {
   const response = await fetch(`${baseUrl}/v1/auctions/${auctionId}/bids`, {
@@ -47,9 +42,7 @@ const bidRows = async (user: TestUser) =>
   (await app.db.orm.em.fork().execute<{ n: number }[]>('select count(*)::int as n from bids where bidder_id = ?', [user.id]))[0]!.n;
 
 function assertLimited(t: ExecutionContext, res: HttpResult) {
-  t.is(res.status, 429, JSON.stringify(res.body));
-  t.regex(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
-  t.is(res.body.type, PROBLEMS + 'bid-rate-limited');
+  assertProblem(t, res, 429, 'bid-rate-limited');
   const retryAfter = Number(res.headers.get('retry-after'));
   t.true(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, `Retry-After: ${res.headers.get('retry-after')}`);
   t.is(res.body.retryAfterS, retryAfter);
@@ -57,7 +50,7 @@ function assertLimited(t: ExecutionContext, res: HttpResult) {
 
 test('the 6th bid within a minute gives 429 with Retry-After, even spread over auctions, and changes nothing', async (t) => {
   const user = await app.signup();
-  const auctions = await Promise.all([1, 2, 3].map(() => newAuction()));
+  const auctions = await Promise.all([1, 2, 3].map(() => newAuctionId()));
   for (let i = 0; i < LIMIT; i++) {
     const res = await bid(user, auctions[i % auctions.length]!, 10_000 + 2_000 * Math.floor(i / auctions.length));
     t.is(res.status, 201, `bid ${i + 1}: ${JSON.stringify(res.body)}`);
@@ -72,7 +65,7 @@ test('the 6th bid within a minute gives 429 with Retry-After, even spread over a
 
 test('one user over the limit does not limit another', async (t) => {
   const [greedy, patient] = await Promise.all([app.signup(), app.signup()]);
-  const auctionId = await newAuction();
+  const auctionId = await newAuctionId();
   for (let i = 0; i < LIMIT; i++) await bid(greedy, auctionId, 100_000 + i * 10_000);
   assertLimited(t, await bid(greedy, auctionId, 200_000));
   const other = await bid(patient, auctionId, 300_000);
@@ -81,7 +74,7 @@ test('one user over the limit does not limit another', async (t) => {
 
 test('the limit is kept in Redis and shared by every API instance', async (t) => {
   const user = await app.signup();
-  const auctions = await Promise.all([1, 2].map(() => newAuction()));
+  const auctions = await Promise.all([1, 2].map(() => newAuctionId()));
   const results: number[] = [];
   // Alternate between the instances: neither alone sees more than 3 of the 5 bids.
   for (let i = 0; i < LIMIT; i++) {

@@ -1,7 +1,8 @@
 import test, { type ExecutionContext } from 'ava';
 import { incrementTable } from '../../domain/auctions/increment-table.ts';
 import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
-import { createTestAuction, type AuctionTerms } from '../support/auctions.ts';
+import { openAuction, placeBid } from '../support/listings.ts';
+import { assertProblem, PROBLEMS } from '../support/problems.ts';
 
 /**
  * Every auction route and rule over HTTP against the real PostgreSQL and Redis. Tests run
@@ -17,7 +18,6 @@ test.after.always(async () => {
   await Promise.all([app?.close(), noSoftClose?.close()]);
 });
 
-const PROBLEMS = 'https://gavel.dev/problems/';
 const MISSING_ID = '01900000-0000-7000-8000-000000000000';
 const HOUR_MS = 3_600_000;
 
@@ -25,12 +25,6 @@ type Body = Record<string, unknown>;
 
 function sql<Row = any>(text: string, params: unknown[] = [], on = app): Promise<Row[]> {
   return on.db.orm.em.fork().execute<Row[]>(text, params);
-}
-
-async function newAuction(terms: Partial<AuctionTerms> = {}, on = app) {
-  const seller = await on.signup();
-  const { auctionId, listingId } = await createTestAuction(on, seller.id, { startPrice: 10_000, endsAt: new Date(Date.now() + HOUR_MS), ...terms });
-  return { seller, auctionId, listingId };
 }
 
 const bid = (user: TestUser | undefined, auctionId: string, body: unknown, headers: Record<string, string> = {}, on = app) =>
@@ -41,12 +35,6 @@ const getAuction = (auctionId: string, viewer?: TestUser, on = app) => on.reques
 const buyNow = (user: TestUser | undefined, auctionId: string) => app.request('POST', `/v1/auctions/${auctionId}/buy-now`, { token: user?.accessToken });
 
 const history = (auctionId: string, query = '') => app.request('GET', `/v1/auctions/${auctionId}/bids${query}`);
-
-async function placed(user: TestUser, auctionId: string, body: Body, headers: Record<string, string> = {}, on = app): Promise<HttpResult> {
-  const res = await bid(user, auctionId, body, headers, on);
-  if (res.status !== 201) throw new Error(`bid failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res;
-}
 
 /** Everything a bid could touch, to prove that a rejected one touched nothing. */
 async function snapshot(auctionId: string, on = app) {
@@ -64,13 +52,6 @@ const events = async (auctionId: string, on = app) =>
   (await sql<{ seq: string; type: string; payload: any }>('select seq, type, payload from auction_events where auction_id = ? order by seq', [auctionId], on)).map(
     (e) => ({ seq: Number(e.seq), type: e.type, payload: e.payload }),
   );
-
-function assertProblem(t: ExecutionContext, res: HttpResult, status: number, code: string) {
-  t.is(res.status, status, JSON.stringify(res.body));
-  t.regex(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
-  t.is(res.body.type, PROBLEMS + code);
-  t.is(res.body.status, status);
-}
 
 function numbersIn(value: unknown): number[] {
   if (typeof value === 'number') return [value];
@@ -92,7 +73,7 @@ const iso = (value: string) => new Date(value).toISOString();
 // ---------------------------------------------------------------- GET /v1/auctions/:id
 
 test('GET /v1/auctions/:id shows a fresh open auction', async (t) => {
-  const { seller, auctionId, listingId } = await newAuction({ buyNowPrice: 90_000 });
+  const { seller, auctionId, listingId } = await openAuction(app, { buyNowPrice: 90_000 });
   const res = await getAuction(auctionId);
   t.is(res.status, 200);
   t.like(res.body, {
@@ -117,10 +98,10 @@ test('GET /v1/auctions/:id shows a fresh open auction', async (t) => {
 });
 
 test('GET /v1/auctions/:id judges the status by the clock: scheduled before the start, closed after the end', async (t) => {
-  const { auctionId: later } = await newAuction({ startsAt: new Date(Date.now() + HOUR_MS), endsAt: new Date(Date.now() + 2 * HOUR_MS) });
+  const { auctionId: later } = await openAuction(app, { startsAt: new Date(Date.now() + HOUR_MS), endsAt: new Date(Date.now() + 2 * HOUR_MS) });
   t.like((await getAuction(later)).body, { status: 'scheduled', outcome: null, buyNowAvailable: false });
 
-  const { auctionId: ended } = await newAuction({ buyNowPrice: 50_000 });
+  const { auctionId: ended } = await openAuction(app, { buyNowPrice: 50_000 });
   await sql(`update auctions set ends_at = now() - interval '1 second' where id = ?`, [ended]);
   const [row] = await sql('select status from auctions where id = ?', [ended]);
   t.is(row.status, 'open', 'the stored status lags; no worker has closed it');
@@ -128,9 +109,9 @@ test('GET /v1/auctions/:id judges the status by the clock: scheduled before the 
 });
 
 test('GET /v1/auctions/:id shows myMaxAmount to the leader only, and never a maximum or reserve to others', async (t) => {
-  const { seller, auctionId } = await newAuction({ reservePrice: 73_300 });
+  const { seller, auctionId } = await openAuction(app, { reservePrice: 73_300 });
   const [alice, bob] = await Promise.all([app.signup(), app.signup()]);
-  const first = await placed(alice, auctionId, { amount: 10_000, maxAmount: 47_300 });
+  const first = await placeBid(app, alice, auctionId, { amount: 10_000, maxAmount: 47_300 });
   t.is(first.body.auction.myMaxAmount, 47_300);
   t.false(first.body.auction.reserveMet);
 
@@ -163,17 +144,17 @@ test('GET /v1/auction-increments publishes contiguous bands that the minimum bid
   for (let i = 1; i < res.body.items.length; i++) t.is(res.body.items[i].fromPrice, res.body.items[i - 1].toPrice + 1);
 
   // The minimum next bid is the price plus the increment of the band the price is in.
-  const { auctionId } = await newAuction({ startPrice: 9_000 });
+  const { auctionId } = await openAuction(app, { startPrice: 9_000 });
   const buyer = await app.signup();
-  t.is((await placed(buyer, auctionId, { amount: 9_999 })).body.auction.minimumBid, 10_499);
+  t.is((await placeBid(app, buyer, auctionId, { amount: 9_999 })).body.auction.minimumBid, 10_499);
   const other = await app.signup();
-  t.is((await placed(other, auctionId, { amount: 50_000 })).body.auction.minimumBid, 52_000);
+  t.is((await placeBid(app, other, auctionId, { amount: 50_000 })).body.auction.minimumBid, 52_000);
 });
 
 // ---------------------------------------------------------------- POST /v1/auctions/:id/bids
 
 test('a first bid gives 201 with the bid, leading true and the auction; rows, listing price and event follow', async (t) => {
-  const { auctionId, listingId } = await newAuction();
+  const { auctionId, listingId } = await openAuction(app);
   const alice = await app.signup();
   const res = await bid(alice, auctionId, { amount: 12_000 });
   t.is(res.status, 201);
@@ -195,14 +176,14 @@ test('a first bid gives 201 with the bid, leading true and the auction; rows, li
 });
 
 test('an anonymous bid gives 401 and changes nothing', async (t) => {
-  const { auctionId } = await newAuction();
+  const { auctionId } = await openAuction(app);
   const before = await snapshot(auctionId);
   assertProblem(t, await bid(undefined, auctionId, { amount: 10_000 }), 401, 'authentication-required');
   t.deepEqual(await snapshot(auctionId), before);
 });
 
 test('the seller bidding on their own auction gives 403 own-auction and changes nothing', async (t) => {
-  const { seller, auctionId } = await newAuction();
+  const { seller, auctionId } = await openAuction(app);
   const before = await snapshot(auctionId);
   assertProblem(t, await bid(seller, auctionId, { amount: 10_000 }), 403, 'own-auction');
   assertProblem(t, await bid(seller, auctionId, { amount: 10_000, maxAmount: 50_000 }, { 'idempotency-key': 'seller-1' }), 403, 'own-auction');
@@ -210,7 +191,7 @@ test('the seller bidding on their own auction gives 403 own-auction and changes 
 });
 
 test('a bid below the minimum gives 422 bid-too-low with minimumBid and changes nothing', async (t) => {
-  const { auctionId } = await newAuction();
+  const { auctionId } = await openAuction(app);
   const [alice, bob] = await Promise.all([app.signup(), app.signup()]);
   let before = await snapshot(auctionId);
   const belowStart = await bid(alice, auctionId, { amount: 9_999 });
@@ -218,7 +199,7 @@ test('a bid below the minimum gives 422 bid-too-low with minimumBid and changes 
   t.is(belowStart.body.minimumBid, 10_000);
   t.deepEqual(await snapshot(auctionId), before);
 
-  await placed(alice, auctionId, { amount: 10_000 });
+  await placeBid(app, alice, auctionId, { amount: 10_000 });
   before = await snapshot(auctionId);
   // A proxy maximum below the minimum is too low as well (one at or above it would bid the minimum).
   for (const body of [{ amount: 10_500 }, { amount: 10_999, maxAmount: 10_999 }, { maxAmount: 10_500 }, { amount: 10_000 }]) {
@@ -230,9 +211,9 @@ test('a bid below the minimum gives 422 bid-too-low with minimumBid and changes 
 });
 
 test('the leader bidding again without raising their maximum gives 422 max-not-raised and changes nothing', async (t) => {
-  const { auctionId } = await newAuction();
+  const { auctionId } = await openAuction(app);
   const alice = await app.signup();
-  await placed(alice, auctionId, { amount: 10_000, maxAmount: 30_000 });
+  await placeBid(app, alice, auctionId, { amount: 10_000, maxAmount: 30_000 });
   const before = await snapshot(auctionId);
   assertProblem(t, await bid(alice, auctionId, { amount: 11_000 }), 422, 'max-not-raised');
   assertProblem(t, await bid(alice, auctionId, { amount: 30_000 }), 422, 'max-not-raised');
@@ -241,7 +222,7 @@ test('the leader bidding again without raising their maximum gives 422 max-not-r
 });
 
 test('a bid before the start gives 409 auction-not-started and changes nothing', async (t) => {
-  const { auctionId } = await newAuction({ startsAt: new Date(Date.now() + HOUR_MS), endsAt: new Date(Date.now() + 2 * HOUR_MS) });
+  const { auctionId } = await openAuction(app, { startsAt: new Date(Date.now() + HOUR_MS), endsAt: new Date(Date.now() + 2 * HOUR_MS) });
   const alice = await app.signup();
   const before = await snapshot(auctionId);
   const res = await bid(alice, auctionId, { amount: 10_000 });
@@ -251,9 +232,9 @@ test('a bid before the start gives 409 auction-not-started and changes nothing',
 });
 
 test('a bid after the end gives 409 auction-closed, even while the stored status is still open, and changes nothing', async (t) => {
-  const { auctionId } = await newAuction();
+  const { auctionId } = await openAuction(app);
   const [alice, bob] = await Promise.all([app.signup(), app.signup()]);
-  await placed(alice, auctionId, { amount: 10_000 });
+  await placeBid(app, alice, auctionId, { amount: 10_000 });
   await sql(`update auctions set ends_at = now() - interval '1 millisecond' where id = ?`, [auctionId]);
   const before = await snapshot(auctionId);
   t.is(before.auction.status, 'open');
@@ -263,7 +244,7 @@ test('a bid after the end gives 409 auction-closed, even while the stored status
 });
 
 test('a scheduled auction whose start has passed takes bids though its stored status still says scheduled', async (t) => {
-  const { auctionId } = await newAuction({ startsAt: new Date(Date.now() + HOUR_MS), endsAt: new Date(Date.now() + 2 * HOUR_MS) });
+  const { auctionId } = await openAuction(app, { startsAt: new Date(Date.now() + HOUR_MS), endsAt: new Date(Date.now() + 2 * HOUR_MS) });
   const alice = await app.signup();
   await sql(`update auctions set starts_at = now() - interval '1 second' where id = ?`, [auctionId]);
   t.like((await getAuction(auctionId)).body, { status: 'open' });
@@ -275,7 +256,7 @@ test('a scheduled auction whose start has passed takes bids though its stored st
 });
 
 test('a bid on a cancelled auction gives 409 auction-cancelled and changes nothing', async (t) => {
-  const { auctionId } = await newAuction();
+  const { auctionId } = await openAuction(app);
   const alice = await app.signup();
   await sql(`update auctions set status = 'closed', outcome = 'cancelled', ends_at = now() where id = ?`, [auctionId]);
   const before = await snapshot(auctionId);
@@ -300,9 +281,9 @@ for (const [name, body, code] of [
   ['a maxAmount below the amount', { amount: 20_000, maxAmount: 15_000 }, 'max-below-amount'],
 ] as const) {
   test(`a bid with ${name} gives 400 ${code} and changes nothing`, async (t) => {
-    const { auctionId } = await newAuction();
+    const { auctionId } = await openAuction(app);
     const [alice, bob] = await Promise.all([app.signup(), app.signup()]);
-    await placed(alice, auctionId, { amount: 10_000 });
+    await placeBid(app, alice, auctionId, { amount: 10_000 });
     const before = await snapshot(auctionId);
     assertProblem(t, await bid(bob, auctionId, body), 400, code);
     t.deepEqual(await snapshot(auctionId), before);
@@ -310,7 +291,7 @@ for (const [name, body, code] of [
 }
 
 test('a bid with a body that is not JSON gives 400 or 415 and changes nothing', async (t) => {
-  const { auctionId } = await newAuction();
+  const { auctionId } = await openAuction(app);
   const alice = await app.signup();
   const before = await snapshot(auctionId);
   const malformed = await app.request('POST', `/v1/auctions/${auctionId}/bids`, { token: alice.accessToken, raw: '{"amount": 1', headers: { 'content-type': 'application/json' } });
@@ -332,12 +313,12 @@ test('a bid on an unknown auction gives 404, on a non-UUID 400', async (t) => {
 // ---------------------------------------------------------------- proxy bidding
 
 test('proxy bidding: a plain bid under the leader maximum is answered one increment above; a bid over it takes the lead', async (t) => {
-  const { auctionId } = await newAuction();
+  const { auctionId } = await openAuction(app);
   const [alice, bob] = await Promise.all([app.signup(), app.signup()]);
-  const a1 = await placed(alice, auctionId, { amount: 10_000, maxAmount: 50_000 });
+  const a1 = await placeBid(app, alice, auctionId, { amount: 10_000, maxAmount: 50_000 });
   t.like(a1.body, { leading: true, bid: { amount: 10_000, maxAmount: 50_000 }, auction: { currentPrice: 10_000, myMaxAmount: 50_000, bidCount: 1 } });
 
-  const b1 = await placed(bob, auctionId, { amount: 20_000 });
+  const b1 = await placeBid(app, bob, auctionId, { amount: 20_000 });
   t.like(b1.body, {
     bid: { amount: 20_000, maxAmount: null, kind: 'bid' },
     leading: false,
@@ -359,7 +340,7 @@ test('proxy bidding: a plain bid under the leader maximum is answered one increm
   for (const viewer of [bob, undefined]) assertNoSecrets(t, (await getAuction(auctionId, viewer)).body, 50_000);
 
   // Over alice's maximum: alice's proxy defends up to 50,000, then bob's own amount stands.
-  const b2 = await placed(bob, auctionId, { amount: 60_000 });
+  const b2 = await placeBid(app, bob, auctionId, { amount: 60_000 });
   t.like(b2.body, { leading: true, auction: { currentPrice: 60_000, leaderId: bob.id, bidCount: 5, minimumBid: 62_000, myMaxAmount: 60_000 } });
   const h2 = await history(auctionId, '?limit=2');
   t.deepEqual(
@@ -373,45 +354,45 @@ test('proxy bidding: a plain bid under the leader maximum is answered one increm
 });
 
 test('proxy bidding: a challenger maximum over the leader maximum wins at one increment above it', async (t) => {
-  const { auctionId } = await newAuction();
+  const { auctionId } = await openAuction(app);
   const [alice, bob] = await Promise.all([app.signup(), app.signup()]);
-  await placed(alice, auctionId, { amount: 10_000, maxAmount: 50_000 });
-  const res = await placed(bob, auctionId, { amount: 11_000, maxAmount: 80_000 });
+  await placeBid(app, alice, auctionId, { amount: 10_000, maxAmount: 50_000 });
+  const res = await placeBid(app, bob, auctionId, { amount: 11_000, maxAmount: 80_000 });
   // 50,000 is in the 2,000 band.
   t.like(res.body, { leading: true, bid: { amount: 52_000, maxAmount: 80_000 }, auction: { currentPrice: 52_000, leaderId: bob.id, bidCount: 3, myMaxAmount: 80_000 } });
   const items = (await history(auctionId)).body.items;
   t.deepEqual(items.map((i: any) => [i.bidderId, i.amount, i.automatic]), [[bob.id, 52_000, false], [alice.id, 50_000, true], [alice.id, 10_000, false]]);
 
   // Less than one increment over the old maximum: the challenger pays their own maximum.
-  const { auctionId: close } = await newAuction();
-  await placed(alice, close, { amount: 10_000, maxAmount: 50_000 });
-  t.like((await placed(bob, close, { amount: 11_000, maxAmount: 50_500 })).body, { leading: true, auction: { currentPrice: 50_500 } });
+  const { auctionId: close } = await openAuction(app);
+  await placeBid(app, alice, close, { amount: 10_000, maxAmount: 50_000 });
+  t.like((await placeBid(app, bob, close, { amount: 11_000, maxAmount: 50_500 })).body, { leading: true, auction: { currentPrice: 50_500 } });
 });
 
 test('a tie goes to the earlier bidder', async (t) => {
-  const { auctionId } = await newAuction();
+  const { auctionId } = await openAuction(app);
   const [alice, bob, carol] = await Promise.all([app.signup(), app.signup(), app.signup()]);
-  await placed(alice, auctionId, { amount: 10_000, maxAmount: 30_000 });
-  const plain = await placed(bob, auctionId, { amount: 30_000 });
+  await placeBid(app, alice, auctionId, { amount: 10_000, maxAmount: 30_000 });
+  const plain = await placeBid(app, bob, auctionId, { amount: 30_000 });
   t.like(plain.body, { leading: false, auction: { leaderId: alice.id, currentPrice: 30_000 } });
   const withMax = await bid(carol, auctionId, { amount: 31_000, maxAmount: 31_000 });
   t.like(withMax.body, { leading: true }, 'one increment more does win');
 
-  const { auctionId: second } = await newAuction();
-  await placed(alice, second, { amount: 10_000, maxAmount: 30_000 });
-  const sameMax = await placed(bob, second, { amount: 12_000, maxAmount: 30_000 });
+  const { auctionId: second } = await openAuction(app);
+  await placeBid(app, alice, second, { amount: 10_000, maxAmount: 30_000 });
+  const sameMax = await placeBid(app, bob, second, { amount: 12_000, maxAmount: 30_000 });
   t.like(sameMax.body, { leading: false, auction: { leaderId: alice.id, currentPrice: 30_000 } });
   const items = (await history(second)).body.items;
   t.deepEqual(items.slice(0, 2).map((i: any) => [i.bidderId, i.amount, i.automatic]), [[alice.id, 30_000, true], [bob.id, 30_000, false]]);
 });
 
 test('the leader raising their own maximum is private: kind max_raise, no history, no bid counted, no event, no price move', async (t) => {
-  const { auctionId } = await newAuction({ endsAt: new Date(Date.now() + HOUR_MS) });
+  const { auctionId } = await openAuction(app, { endsAt: new Date(Date.now() + HOUR_MS) });
   const [alice, bob] = await Promise.all([app.signup(), app.signup()]);
-  await placed(alice, auctionId, { amount: 10_000, maxAmount: 20_000 });
+  await placeBid(app, alice, auctionId, { amount: 10_000, maxAmount: 20_000 });
   const before = await snapshot(auctionId);
 
-  const raise = await placed(alice, auctionId, { amount: 11_000, maxAmount: 40_000 });
+  const raise = await placeBid(app, alice, auctionId, { amount: 11_000, maxAmount: 40_000 });
   t.like(raise.body, {
     bid: { kind: 'max_raise', amount: 10_000, maxAmount: 40_000 },
     leading: true,
@@ -428,45 +409,45 @@ test('the leader raising their own maximum is private: kind max_raise, no histor
   t.is((await getAuction(auctionId, alice)).body.myMaxAmount, 40_000);
 
   // The raise holds: bob is now defended up to 40,000.
-  const challenge = await placed(bob, auctionId, { amount: 30_000 });
+  const challenge = await placeBid(app, bob, auctionId, { amount: 30_000 });
   t.like(challenge.body, { leading: false, auction: { currentPrice: 31_000, leaderId: alice.id, bidCount: 3 } });
 });
 
 // ---------------------------------------------------------------- reserve price
 
 test('reserve: a bid below it leaves reserveMet false; a maximum above it lifts the price to the reserve', async (t) => {
-  const { auctionId } = await newAuction({ reservePrice: 30_000 });
+  const { auctionId } = await openAuction(app, { reservePrice: 30_000 });
   const [alice, bob] = await Promise.all([app.signup(), app.signup()]);
-  const below = await placed(alice, auctionId, { amount: 15_000 });
+  const below = await placeBid(app, alice, auctionId, { amount: 15_000 });
   t.like(below.body.auction, { currentPrice: 15_000, reserveMet: false });
-  const below2 = await placed(bob, auctionId, { amount: 17_000, maxAmount: 29_999 });
+  const below2 = await placeBid(app, bob, auctionId, { amount: 17_000, maxAmount: 29_999 });
   t.like(below2.body.auction, { currentPrice: 17_000, reserveMet: false, leaderId: bob.id });
-  const over = await placed(alice, auctionId, { amount: 31_000, maxAmount: 45_000 });
+  const over = await placeBid(app, alice, auctionId, { amount: 31_000, maxAmount: 45_000 });
   t.like(over.body, { leading: true, auction: { currentPrice: 31_000, reserveMet: true } });
   t.like((await getAuction(auctionId)).body, { reserveMet: true, currentPrice: 31_000 });
   assertNoSecrets(t, (await getAuction(auctionId)).body, 45_000);
 
   // A first maximum over the reserve jumps straight to it.
-  const { auctionId: second } = await newAuction({ reservePrice: 25_000 });
-  const jump = await placed(bob, second, { amount: 10_000, maxAmount: 40_000 });
+  const { auctionId: second } = await openAuction(app, { reservePrice: 25_000 });
+  const jump = await placeBid(app, bob, second, { amount: 10_000, maxAmount: 40_000 });
   t.like(jump.body, { bid: { amount: 25_000, maxAmount: 40_000 }, auction: { currentPrice: 25_000, reserveMet: true, bidCount: 1 } });
   const [row] = await sql('select reserve_met from auctions where id = ?', [second]);
   t.true(row.reserve_met);
 
   // A challenger whose maximum passes the reserve takes the lead at the reserve.
-  const { auctionId: third } = await newAuction({ reservePrice: 30_000 });
-  await placed(alice, third, { amount: 15_000 });
-  const takeover = await placed(bob, third, { amount: 16_000, maxAmount: 45_000 });
+  const { auctionId: third } = await openAuction(app, { reservePrice: 30_000 });
+  await placeBid(app, alice, third, { amount: 15_000 });
+  const takeover = await placeBid(app, bob, third, { amount: 16_000, maxAmount: 45_000 });
   t.like(takeover.body, { leading: true, auction: { currentPrice: 30_000, reserveMet: true, leaderId: bob.id } });
   t.is(takeover.body.auction.myMaxAmount, 45_000, 'the leader sees their own maximum');
   assertNoSecrets(t, (await getAuction(third, alice)).body, 45_000);
 });
 
 test('reserve: the leader raising their maximum past the reserve lifts the price, and that price change is an event', async (t) => {
-  const { auctionId } = await newAuction({ reservePrice: 30_000 });
+  const { auctionId } = await openAuction(app, { reservePrice: 30_000 });
   const [alice, bob] = await Promise.all([app.signup(), app.signup()]);
-  await placed(alice, auctionId, { amount: 10_000, maxAmount: 20_000 });
-  const raise = await placed(alice, auctionId, { amount: 10_000, maxAmount: 40_000 });
+  await placeBid(app, alice, auctionId, { amount: 10_000, maxAmount: 20_000 });
+  const raise = await placeBid(app, alice, auctionId, { amount: 10_000, maxAmount: 40_000 });
   t.like(raise.body, { leading: true, auction: { currentPrice: 30_000, reserveMet: true } });
   const current = (await getAuction(auctionId, bob)).body;
   t.like(current, { currentPrice: 30_000, reserveMet: true });
@@ -479,12 +460,12 @@ test('reserve: the leader raising their maximum past the reserve lifts the price
 // ---------------------------------------------------------------- soft close
 
 test('soft close: a bid inside the window moves the end to now + window and marks the event extended', async (t) => {
-  const { auctionId } = await newAuction();
+  const { auctionId } = await openAuction(app);
   const alice = await app.signup();
   const windowS = app.deps.config.auctions.softCloseWindowS;
   t.is(windowS, 60);
   await sql(`update auctions set ends_at = now() + interval '20 seconds', original_ends_at = now() + interval '20 seconds' where id = ?`, [auctionId]);
-  const res = await placed(alice, auctionId, { amount: 10_000 });
+  const res = await placeBid(app, alice, auctionId, { amount: 10_000 });
   const expected = new Date(Date.parse(res.body.bid.createdAt) + windowS * 1000).toISOString();
   t.is(res.body.auction.endsAt, expected);
   t.is((await getAuction(auctionId)).body.endsAt, expected);
@@ -496,16 +477,16 @@ test('soft close: a bid inside the window moves the end to now + window and mark
 });
 
 test('soft close: a bid outside the window leaves the end alone', async (t) => {
-  const { auctionId } = await newAuction();
+  const { auctionId } = await openAuction(app);
   const alice = await app.signup();
   const endsAt = (await getAuction(auctionId)).body.endsAt;
-  const res = await placed(alice, auctionId, { amount: 10_000 });
+  const res = await placeBid(app, alice, auctionId, { amount: 10_000 });
   t.is(res.body.auction.endsAt, endsAt);
   t.like((await events(auctionId))[0]?.payload, { extended: false, endsAt });
 });
 
 test('soft close: extensions stop at the original end plus SOFT_CLOSE_MAX_EXTENSION_S', async (t) => {
-  const { auctionId } = await newAuction();
+  const { auctionId } = await openAuction(app);
   const [alice, bob] = await Promise.all([app.signup(), app.signup()]);
   const maxS = app.deps.config.auctions.softCloseMaxExtensionS;
   // Already extended for all but 10 s of the cap, with 5 s to go: a bid may add 5 s, not 60.
@@ -513,20 +494,20 @@ test('soft close: extensions stop at the original end plus SOFT_CLOSE_MAX_EXTENS
   const [{ original_ends_at: originalEndsAt }] = await sql('select original_ends_at from auctions where id = ?', [auctionId]);
   const cap = new Date(Date.parse(iso(originalEndsAt)) + maxS * 1000).toISOString();
 
-  const first = await placed(alice, auctionId, { amount: 10_000 });
+  const first = await placeBid(app, alice, auctionId, { amount: 10_000 });
   t.is(first.body.auction.endsAt, cap);
   t.true(Date.parse(cap) < Date.parse(first.body.bid.createdAt) + 60_000);
-  const second = await placed(bob, auctionId, { amount: 11_000 });
+  const second = await placeBid(app, bob, auctionId, { amount: 11_000 });
   t.is(second.body.auction.endsAt, cap, 'at the cap nothing moves');
   t.deepEqual((await events(auctionId)).map((e) => [e.payload.extended, e.payload.endsAt]), [[true, cap], [false, cap]]);
 });
 
 test('soft close: with SOFT_CLOSE_WINDOW_S=0 a last-second bid moves nothing', async (t) => {
-  const { auctionId } = await newAuction({}, noSoftClose);
+  const { auctionId } = await openAuction(noSoftClose);
   const alice = await noSoftClose.signup();
   await sql(`update auctions set ends_at = now() + interval '3 seconds', original_ends_at = now() + interval '3 seconds' where id = ?`, [auctionId], noSoftClose);
   const before = (await getAuction(auctionId, undefined, noSoftClose)).body.endsAt;
-  const res = await placed(alice, auctionId, { amount: 10_000 }, {}, noSoftClose);
+  const res = await placeBid(noSoftClose, alice, auctionId, { amount: 10_000 });
   t.is(res.body.auction.endsAt, before);
   t.like((await events(auctionId, noSoftClose))[0]?.payload, { extended: false, endsAt: before });
 });
@@ -534,7 +515,7 @@ test('soft close: with SOFT_CLOSE_WINDOW_S=0 a last-second bid moves nothing', a
 // ---------------------------------------------------------------- buy-now
 
 test('buy-now gives 201: the auction closes sold at the buy-now price, the trade opens and the listing is reserved', async (t) => {
-  const { seller, auctionId, listingId } = await newAuction({ buyNowPrice: 80_000 });
+  const { seller, auctionId, listingId } = await openAuction(app, { buyNowPrice: 80_000 });
   const [alice, buyer] = await Promise.all([app.signup(), app.signup()]);
   const res = await buyNow(buyer, auctionId);
   t.is(res.status, 201, JSON.stringify(res.body));
@@ -563,14 +544,14 @@ test('buy-now gives 201: the auction closes sold at the buy-now price, the trade
 
 test('buy-now without a buy-now price, or once a bid has been placed, gives 409 buy-now-unavailable and changes nothing', async (t) => {
   const buyer = await app.signup();
-  const { auctionId: plain } = await newAuction();
+  const { auctionId: plain } = await openAuction(app);
   let before = await snapshot(plain);
   assertProblem(t, await buyNow(buyer, plain), 409, 'buy-now-unavailable');
   t.deepEqual(await snapshot(plain), before);
 
-  const { auctionId: reached } = await newAuction({ buyNowPrice: 50_000 });
+  const { auctionId: reached } = await openAuction(app, { buyNowPrice: 50_000 });
   const alice = await app.signup();
-  const first = await placed(alice, reached, { amount: 10_000 });
+  const first = await placeBid(app, alice, reached, { amount: 10_000 });
   t.false(first.body.auction.buyNowAvailable, 'the first bid ends buy-now');
   before = await snapshot(reached);
   assertProblem(t, await buyNow(buyer, reached), 409, 'buy-now-unavailable');
@@ -578,7 +559,7 @@ test('buy-now without a buy-now price, or once a bid has been placed, gives 409 
 });
 
 test('buy-now by the seller gives 403, anonymous 401, on an unknown auction 404, and changes nothing', async (t) => {
-  const { seller, auctionId } = await newAuction({ buyNowPrice: 50_000 });
+  const { seller, auctionId } = await openAuction(app, { buyNowPrice: 50_000 });
   const before = await snapshot(auctionId);
   assertProblem(t, await buyNow(seller, auctionId), 403, 'own-auction');
   assertProblem(t, await buyNow(undefined, auctionId), 401, 'authentication-required');
@@ -588,9 +569,9 @@ test('buy-now by the seller gives 403, anonymous 401, on an unknown auction 404,
 
 test('buy-now before the start or after the end gives 409', async (t) => {
   const buyer = await app.signup();
-  const { auctionId: later } = await newAuction({ buyNowPrice: 50_000, startsAt: new Date(Date.now() + HOUR_MS), endsAt: new Date(Date.now() + 2 * HOUR_MS) });
+  const { auctionId: later } = await openAuction(app, { buyNowPrice: 50_000, startsAt: new Date(Date.now() + HOUR_MS), endsAt: new Date(Date.now() + 2 * HOUR_MS) });
   assertProblem(t, await buyNow(buyer, later), 409, 'auction-not-started');
-  const { auctionId: ended } = await newAuction({ buyNowPrice: 50_000 });
+  const { auctionId: ended } = await openAuction(app, { buyNowPrice: 50_000 });
   await sql(`update auctions set ends_at = now() - interval '1 second' where id = ?`, [ended]);
   const before = await snapshot(ended);
   assertProblem(t, await buyNow(buyer, ended), 409, 'auction-closed');
@@ -598,7 +579,7 @@ test('buy-now before the start or after the end gives 409', async (t) => {
 });
 
 test('two buyers racing for buy-now: one 201, one 409, one trade', async (t) => {
-  const { auctionId, listingId } = await newAuction({ buyNowPrice: 50_000 });
+  const { auctionId, listingId } = await openAuction(app, { buyNowPrice: 50_000 });
   const buyers = await Promise.all([1, 2, 3].map(() => app.signup()));
   const results = await Promise.all(buyers.map((b) => buyNow(b, auctionId)));
   t.deepEqual(results.map((r) => r.status).sort(), [201, 409, 409]);
@@ -610,7 +591,7 @@ test('two buyers racing for buy-now: one 201, one 409, one trade', async (t) => 
 });
 
 test('a bid racing a buy-now: either the bid lands first or it meets a closed auction', async (t) => {
-  const { auctionId } = await newAuction({ buyNowPrice: 50_000 });
+  const { auctionId } = await openAuction(app, { buyNowPrice: 50_000 });
   const [bidder, buyer] = await Promise.all([app.signup(), app.signup()]);
   const [bidRes, buyRes] = await Promise.all([bid(bidder, auctionId, { amount: 20_000 }), buyNow(buyer, auctionId)]);
   t.is(buyRes.status, 201);
@@ -622,12 +603,12 @@ test('a bid racing a buy-now: either the bid lands first or it meets a closed au
 // ---------------------------------------------------------------- Idempotency-Key
 
 test('the same Idempotency-Key and body replays the same response with Idempotent-Replayed: true and one bid row', async (t) => {
-  const { auctionId } = await newAuction();
+  const { auctionId } = await openAuction(app);
   const alice = await app.signup();
   const key = 'bid-7f3e2a';
-  const first = await placed(alice, auctionId, { amount: 10_000, maxAmount: 25_000 }, { 'idempotency-key': key });
+  const first = await placeBid(app, alice, auctionId, { amount: 10_000, maxAmount: 25_000 }, { 'idempotency-key': key });
   t.is(first.headers.get('idempotent-replayed'), 'false');
-  const again = await placed(alice, auctionId, { amount: 10_000, maxAmount: 25_000 }, { 'idempotency-key': key });
+  const again = await placeBid(app, alice, auctionId, { amount: 10_000, maxAmount: 25_000 }, { 'idempotency-key': key });
   t.is(again.headers.get('idempotent-replayed'), 'true');
   t.deepEqual(again.body, first.body);
   const after = await snapshot(auctionId);
@@ -637,7 +618,7 @@ test('the same Idempotency-Key and body replays the same response with Idempoten
 });
 
 test('the same Idempotency-Key sent twice at once applies once and both get the same bid', async (t) => {
-  const { auctionId } = await newAuction();
+  const { auctionId } = await openAuction(app);
   const alice = await app.signup();
   const results = await Promise.all([1, 2, 3].map(() => bid(alice, auctionId, { amount: 10_000 }, { 'idempotency-key': 'concurrent-retry' })));
   t.deepEqual(results.map((r) => r.status), [201, 201, 201], JSON.stringify(results.map((r) => r.body)));
@@ -647,10 +628,10 @@ test('the same Idempotency-Key sent twice at once applies once and both get the 
 });
 
 test('the same Idempotency-Key with another body gives 422 idempotency-key-reused and changes nothing', async (t) => {
-  const { auctionId } = await newAuction();
-  const { auctionId: other } = await newAuction();
+  const { auctionId } = await openAuction(app);
+  const { auctionId: other } = await openAuction(app);
   const alice = await app.signup();
-  await placed(alice, auctionId, { amount: 10_000 }, { 'idempotency-key': 'reuse-me' });
+  await placeBid(app, alice, auctionId, { amount: 10_000 }, { 'idempotency-key': 'reuse-me' });
   const before = await snapshot(auctionId);
   const beforeOther = await snapshot(other);
   assertProblem(t, await bid(alice, auctionId, { amount: 12_000 }, { 'idempotency-key': 'reuse-me' }), 422, 'idempotency-key-reused');
@@ -661,35 +642,35 @@ test('the same Idempotency-Key with another body gives 422 idempotency-key-reuse
 });
 
 test('one Idempotency-Key used by two users is two independent keys', async (t) => {
-  const { auctionId } = await newAuction();
+  const { auctionId } = await openAuction(app);
   const [alice, bob] = await Promise.all([app.signup(), app.signup()]);
-  const a = await placed(alice, auctionId, { amount: 10_000 }, { 'idempotency-key': 'shared-key' });
-  const b = await placed(bob, auctionId, { amount: 11_000 }, { 'idempotency-key': 'shared-key' });
+  const a = await placeBid(app, alice, auctionId, { amount: 10_000 }, { 'idempotency-key': 'shared-key' });
+  const b = await placeBid(app, bob, auctionId, { amount: 11_000 }, { 'idempotency-key': 'shared-key' });
   t.is(b.headers.get('idempotent-replayed'), 'false');
   t.not(a.body.bid.id, b.body.bid.id);
   t.like(b.body, { leading: true, auction: { currentPrice: 11_000, leaderId: bob.id } });
   // And the same body under the same key from another user is not a replay either.
-  const { auctionId: second } = await newAuction();
-  const a2 = await placed(alice, second, { amount: 10_000, maxAmount: 10_000 }, { 'idempotency-key': 'same-everything' });
+  const { auctionId: second } = await openAuction(app);
+  const a2 = await placeBid(app, alice, second, { amount: 10_000, maxAmount: 10_000 }, { 'idempotency-key': 'same-everything' });
   const b2 = await bid(bob, second, { amount: 10_000, maxAmount: 10_000 }, { 'idempotency-key': 'same-everything' });
   assertProblem(t, b2, 422, 'bid-too-low');
   t.is(a2.headers.get('idempotent-replayed'), 'false');
 });
 
 test('an Idempotency-Key older than 24 hours is treated as new', async (t) => {
-  const { auctionId } = await newAuction();
+  const { auctionId } = await openAuction(app);
   const [alice, bob] = await Promise.all([app.signup(), app.signup()]);
-  const first = await placed(alice, auctionId, { amount: 10_000 }, { 'idempotency-key': 'old-key' });
-  await placed(bob, auctionId, { amount: 11_000 });
+  const first = await placeBid(app, alice, auctionId, { amount: 10_000 }, { 'idempotency-key': 'old-key' });
+  await placeBid(app, bob, auctionId, { amount: 11_000 });
   await sql(`update idempotency_keys set created_at = now() - interval '25 hours' where user_id = ? and key = ?`, [alice.id, 'old-key']);
 
   // Another body under the aged key is a new request, not a 422.
-  const fresh = await placed(alice, auctionId, { amount: 12_000 }, { 'idempotency-key': 'old-key' });
+  const fresh = await placeBid(app, alice, auctionId, { amount: 12_000 }, { 'idempotency-key': 'old-key' });
   t.is(fresh.headers.get('idempotent-replayed'), 'false');
   t.not(fresh.body.bid.id, first.body.bid.id);
   t.like(fresh.body, { leading: true, auction: { currentPrice: 12_000 } });
   // The key now belongs to the new request.
-  const replay = await placed(alice, auctionId, { amount: 12_000 }, { 'idempotency-key': 'old-key' });
+  const replay = await placeBid(app, alice, auctionId, { amount: 12_000 }, { 'idempotency-key': 'old-key' });
   t.is(replay.headers.get('idempotent-replayed'), 'true');
   t.is(replay.body.bid.id, fresh.body.bid.id);
   const rows = await sql('select created_at from idempotency_keys where user_id = ? and key = ?', [alice.id, 'old-key']);
@@ -699,7 +680,7 @@ test('an Idempotency-Key older than 24 hours is treated as new', async (t) => {
 });
 
 test('an invalid Idempotency-Key gives 400 and changes nothing', async (t) => {
-  const { auctionId } = await newAuction();
+  const { auctionId } = await openAuction(app);
   const alice = await app.signup();
   const before = await snapshot(auctionId);
   for (const key of ['has spaces in it', 'k'.repeat(300), 'tab\there']) {
@@ -717,13 +698,13 @@ test('an invalid Idempotency-Key gives 400 and changes nothing', async (t) => {
 // ---------------------------------------------------------------- GET /v1/auctions/:id/bids
 
 test('bid history: newest first, keyset pages walk every public bid once, no maximum shown', async (t) => {
-  const { auctionId } = await newAuction();
+  const { auctionId } = await openAuction(app);
   const [alice, bob] = await Promise.all([app.signup(), app.signup()]);
-  await placed(alice, auctionId, { amount: 10_000, maxAmount: 14_700 }); // 1 row
-  await placed(bob, auctionId, { amount: 11_000 }); // bob 11,000 + alice proxy 12,000
-  await placed(bob, auctionId, { amount: 13_000 }); // bob 13,000 + alice proxy 14,000
-  await placed(bob, auctionId, { amount: 16_000, maxAmount: 28_900 }); // alice proxy 14,700 + bob 16,000
-  await placed(bob, auctionId, { amount: 17_000, maxAmount: 29_900 }); // private max_raise
+  await placeBid(app, alice, auctionId, { amount: 10_000, maxAmount: 14_700 }); // 1 row
+  await placeBid(app, bob, auctionId, { amount: 11_000 }); // bob 11,000 + alice proxy 12,000
+  await placeBid(app, bob, auctionId, { amount: 13_000 }); // bob 13,000 + alice proxy 14,000
+  await placeBid(app, bob, auctionId, { amount: 16_000, maxAmount: 28_900 }); // alice proxy 14,700 + bob 16,000
+  await placeBid(app, bob, auctionId, { amount: 17_000, maxAmount: 29_900 }); // private max_raise
   const rows = await sql('select id, kind from bids where auction_id = ? order by seq desc', [auctionId]);
   const publicIds = rows.filter((r) => r.kind !== 'max_raise').map((r) => r.id);
   t.is(publicIds.length, 7);
@@ -753,7 +734,7 @@ test('bid history: newest first, keyset pages walk every public bid once, no max
 });
 
 test('bid history: an auction without bids is an empty page; unknown auction 404; forged cursor 400', async (t) => {
-  const { auctionId } = await newAuction();
+  const { auctionId } = await openAuction(app);
   t.deepEqual((await history(auctionId)).body, { items: [], nextCursor: null });
   assertProblem(t, await history(MISSING_ID), 404, 'auction-not-found');
   assertProblem(t, await history(auctionId, '?cursor=bm90LWEtY3Vyc29y'), 400, 'invalid-cursor');
@@ -765,16 +746,16 @@ test('bid history: an auction without bids is an empty page; unknown auction 404
 
 test('GET /v1/me/bids lists the auctions I bid on with leading and myHighestBid, paged, most recent first', async (t) => {
   const [me, rival] = await Promise.all([app.signup(), app.signup()]);
-  const { auctionId: first } = await newAuction();
-  const { auctionId: second } = await newAuction();
-  const { auctionId: third } = await newAuction();
-  const { auctionId: notMine } = await newAuction();
-  await placed(me, first, { amount: 10_000 });
-  await placed(me, second, { amount: 10_000, maxAmount: 20_000 });
-  await placed(rival, second, { amount: 15_000 }); // my proxy answers at 16,000; I still lead
-  await placed(me, third, { amount: 10_000 });
-  await placed(rival, third, { amount: 30_000 }); // outbid
-  await placed(rival, notMine, { amount: 10_000 });
+  const { auctionId: first } = await openAuction(app);
+  const { auctionId: second } = await openAuction(app);
+  const { auctionId: third } = await openAuction(app);
+  const { auctionId: notMine } = await openAuction(app);
+  await placeBid(app, me, first, { amount: 10_000 });
+  await placeBid(app, me, second, { amount: 10_000, maxAmount: 20_000 });
+  await placeBid(app, rival, second, { amount: 15_000 }); // my proxy answers at 16,000; I still lead
+  await placeBid(app, me, third, { amount: 10_000 });
+  await placeBid(app, rival, third, { amount: 30_000 }); // outbid
+  await placeBid(app, rival, notMine, { amount: 10_000 });
 
   const items: any[] = [];
   let cursor: string | null = null;
@@ -807,7 +788,7 @@ test('GET /v1/me/bids anonymous gives 401; with no bids an empty page', async (t
 // ---------------------------------------------------------------- auction_events outbox
 
 test('events: N visible bids give seq 1..N, each matching the auction right after its bid; private raises and rejections add none', async (t) => {
-  const { auctionId } = await newAuction();
+  const { auctionId } = await openAuction(app);
   const [alice, bob] = await Promise.all([app.signup(), app.signup()]);
   const steps: [TestUser, Body, boolean][] = [
     [alice, { amount: 10_000, maxAmount: 30_000 }, true],

@@ -1,9 +1,10 @@
 import { gzipSync } from 'node:zlib';
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import { toProblem, type Problem } from '../../api/middleware/problem.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { encodeCursor } from '../../domain/shared/cursor.ts';
-import { startTestApi, type HttpResult, type TestApi } from '../support/api.ts';
+import { startTestApi, type TestApi } from '../support/api.ts';
+import { assertProblem, PROBLEMS } from '../support/problems.ts';
 
 let app: TestApi;
 test.before(async () => {
@@ -12,18 +13,6 @@ test.before(async () => {
 test.after.always(async () => {
   await app?.close();
 });
-
-const PROBLEMS = 'https://gavel.dev/problems/';
-
-function assertProblem(t: ExecutionContext, res: HttpResult, status: number) {
-  t.is(res.status, status);
-  t.regex(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
-  t.is(typeof res.body, 'object');
-  t.regex(res.body.type, /^https:\/\/gavel\.dev\/problems\/[a-z0-9-]+$/);
-  t.true(typeof res.body.title === 'string' && res.body.title.length > 0);
-  t.is(res.body.status, status);
-  t.is(res.body.requestId, res.headers.get('x-request-id'));
-}
 
 const json = { 'content-type': 'application/json' };
 

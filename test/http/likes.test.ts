@@ -1,5 +1,7 @@
 import test, { type ExecutionContext } from 'ava';
-import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
+import { startTestApi, type TestApi, type TestUser } from '../support/api.ts';
+import { createListing } from '../support/listings.ts';
+import { assertProblem } from '../support/problems.ts';
 
 let app: TestApi;
 test.before(async () => {
@@ -9,17 +11,10 @@ test.after.always(async () => {
   await app?.close();
 });
 
-const PROBLEMS = 'https://gavel.dev/problems/';
 const MISSING_ID = '01900000-0000-7000-8000-000000000000';
 
-async function createListing(seller: TestUser, title = '유아용 카시트') {
-  const res = await app.request('POST', '/v1/listings', {
-    token: seller.accessToken,
-    body: { title, description: '깨끗하게 썼어요', categoryId: 4, price: 80_000 },
-  });
-  if (res.status !== 201) throw new Error(`create failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
+/** The fields of the listings liked here: a car seat unless titled otherwise. */
+const carSeat = (title = '유아용 카시트') => ({ title, description: '깨끗하게 썼어요', categoryId: 4, price: 80_000 });
 
 async function query<Row = any>(sql: string, params: unknown[] = []): Promise<Row[]> {
   return app.db.orm.em.fork().execute<Row[]>(sql, params);
@@ -32,15 +27,6 @@ async function likeState(listingId: string) {
     [listingId],
   );
   return row!;
-}
-
-function assertProblem(t: ExecutionContext, res: HttpResult, status: number, code?: string) {
-  t.is(res.status, status, JSON.stringify(res.body));
-  t.regex(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
-  t.is(typeof res.body.type, 'string');
-  t.is(typeof res.body.title, 'string');
-  t.is(res.body.status, status);
-  if (code) t.is(res.body.type, PROBLEMS + code);
 }
 
 const like = (user: TestUser, listingId: string) => app.request('PUT', `/v1/listings/${listingId}/like`, { token: user.accessToken });
@@ -66,7 +52,7 @@ async function walkMyLikes(t: ExecutionContext, user: TestUser, limit: number) {
 test('PUT like is idempotent: liked once, the count is 1 however often it is sent', async (t) => {
   const seller = await app.signup();
   const fan = await app.signup();
-  const listing = await createListing(seller);
+  const listing = await createListing(app, seller, carSeat());
   for (let i = 0; i < 3; i++) {
     const res = await like(fan, listing.id);
     t.is(res.status, 200);
@@ -81,7 +67,7 @@ test('DELETE like is idempotent and never drives the count below the real number
   const seller = await app.signup();
   const fan = await app.signup();
   const other = await app.signup();
-  const listing = await createListing(seller);
+  const listing = await createListing(app, seller, carSeat());
   t.is((await like(fan, listing.id)).body.likeCount, 1);
   t.is((await like(other, listing.id)).body.likeCount, 2);
   for (let i = 0; i < 3; i++) {
@@ -102,7 +88,7 @@ test('DELETE like is idempotent and never drives the count below the real number
 
 test('20 users liking one listing at the same moment give a likeCount of 20', async (t) => {
   const seller = await app.signup();
-  const listing = await createListing(seller);
+  const listing = await createListing(app, seller, carSeat());
   const fans = await Promise.all(Array.from({ length: 20 }, () => app.signup()));
   const results = await Promise.all(fans.map((fan) => like(fan, listing.id)));
   t.true(results.every((res) => res.status === 200 && res.body.liked === true));
@@ -122,7 +108,7 @@ test('20 users liking one listing at the same moment give a likeCount of 20', as
 test('one user liking 10 times at the same moment gives a likeCount of 1, and unliking 10 times gives 0', async (t) => {
   const seller = await app.signup();
   const fan = await app.signup();
-  const listing = await createListing(seller);
+  const listing = await createListing(app, seller, carSeat());
   const liked = await Promise.all(Array.from({ length: 10 }, () => like(fan, listing.id)));
   if (!liked.every((res) => res.body.likeCount === 1)) t.log(liked.map((r) => [r.status, r.body]));
   t.true(liked.every((res) => res.status === 200 && res.body.liked === true && res.body.likeCount === 1));
@@ -135,7 +121,7 @@ test('one user liking 10 times at the same moment gives a likeCount of 1, and un
 
 test('likes and unlikes interleaved by many users leave the counter equal to the number of likes', async (t) => {
   const seller = await app.signup();
-  const listing = await createListing(seller);
+  const listing = await createListing(app, seller, carSeat());
   const fans = await Promise.all(Array.from({ length: 8 }, () => app.signup()));
   const requests = fans.flatMap((fan, i) => [like(fan, listing.id), i % 2 ? unlike(fan, listing.id) : like(fan, listing.id), like(fan, listing.id)]);
   const results = await Promise.all(requests);
@@ -148,7 +134,7 @@ test('a like racing the deletion of its listing gives 200 or 404, never a 500, a
   const seller = await app.signup();
   const fans = await Promise.all(Array.from({ length: 5 }, () => app.signup()));
   for (let round = 0; round < 5; round++) {
-    const listing = await createListing(seller);
+    const listing = await createListing(app, seller, carSeat());
     const [deleted, ...likes] = await Promise.all([
       app.request('DELETE', `/v1/listings/${listing.id}`, { token: seller.accessToken }),
       ...fans.map((fan) => like(fan, listing.id)),
@@ -172,7 +158,7 @@ test('liking or unliking a listing that does not exist gives 404 and writes noth
 
 test('likes need a caller: 401 anonymously, and nothing changes', async (t) => {
   const seller = await app.signup();
-  const listing = await createListing(seller);
+  const listing = await createListing(app, seller, carSeat());
   assertProblem(t, await app.request('PUT', `/v1/listings/${listing.id}/like`), 401, 'authentication-required');
   assertProblem(t, await app.request('DELETE', `/v1/listings/${listing.id}/like`), 401, 'authentication-required');
   assertProblem(t, await app.request('PUT', `/v1/listings/${listing.id}/like`, { token: 'garbage' }), 401);
@@ -185,10 +171,10 @@ test('GET /v1/me/likes lists my likes only, most recently liked first', async (t
   const fan = await app.signup();
   const other = await app.signup();
   const listings: { id: string }[] = [];
-  for (let i = 0; i < 5; i++) listings.push(await createListing(seller, `찜 목록 ${i}`));
+  for (let i = 0; i < 5; i++) listings.push(await createListing(app, seller, carSeat(`찜 목록 ${i}`)));
   const likeOrder = [3, 1, 4, 0, 2];
   for (const i of likeOrder) t.is((await like(fan, listings[i]!.id)).status, 200);
-  const othersOnly = await createListing(seller, '남의 찜');
+  const othersOnly = await createListing(app, seller, carSeat('남의 찜'));
   t.is((await like(other, othersOnly.id)).status, 200);
   t.is((await like(other, listings[0]!.id)).status, 200);
 
@@ -220,7 +206,7 @@ test('GET /v1/me/likes pages by keyset: the cursor walks every like exactly once
   const fan = await app.signup();
   const liked: string[] = [];
   for (let i = 0; i < 7; i++) {
-    const listing = await createListing(seller, `페이지 ${i}`);
+    const listing = await createListing(app, seller, carSeat(`페이지 ${i}`));
     t.is((await like(fan, listing.id)).status, 200);
     liked.unshift(listing.id);
   }
@@ -236,7 +222,7 @@ test('GET /v1/me/likes keeps its place when likes are added and removed between 
   const fan = await app.signup();
   const liked: string[] = [];
   for (let i = 0; i < 6; i++) {
-    const listing = await createListing(seller, `움직이는 ${i}`);
+    const listing = await createListing(app, seller, carSeat(`움직이는 ${i}`));
     t.is((await like(fan, listing.id)).status, 200);
     liked.unshift(listing.id);
   }
@@ -246,7 +232,7 @@ test('GET /v1/me/likes keeps its place when likes are added and removed between 
     liked.slice(0, 3),
   );
   // A new like lands before the cursor; an old one after it is removed.
-  const fresh = await createListing(seller, '새로 찜');
+  const fresh = await createListing(app, seller, carSeat('새로 찜'));
   t.is((await like(fan, fresh.id)).status, 200);
   t.is((await unlike(fan, liked[4]!)).status, 200);
   const second = await app.request('GET', `/v1/me/likes?limit=3&cursor=${first.body.nextCursor}`, { token: fan.accessToken });
@@ -271,8 +257,8 @@ test('GET /v1/me/likes rejects a forged cursor and a limit out of range with 400
 test('a listing deleted by its seller disappears from the watchlist and its likes are gone', async (t) => {
   const seller = await app.signup();
   const fan = await app.signup();
-  const gone = await createListing(seller, '사라질 물건');
-  const stays = await createListing(seller, '남을 물건');
+  const gone = await createListing(app, seller, carSeat('사라질 물건'));
+  const stays = await createListing(app, seller, carSeat('남을 물건'));
   t.is((await like(fan, stays.id)).status, 200);
   t.is((await like(fan, gone.id)).status, 200);
   t.is((await app.request('DELETE', `/v1/listings/${gone.id}`, { token: seller.accessToken })).status, 204);

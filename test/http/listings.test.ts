@@ -1,5 +1,7 @@
-import test, { type ExecutionContext } from 'ava';
-import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
+import test from 'ava';
+import { startTestApi, type TestApi } from '../support/api.ts';
+import { createListing, purchase } from '../support/listings.ts';
+import { assertProblem } from '../support/problems.ts';
 
 let app: TestApi;
 test.before(async () => {
@@ -9,7 +11,6 @@ test.after.always(async () => {
   await app?.close();
 });
 
-const PROBLEMS = 'https://gavel.dev/problems/';
 /** A well-formed UUIDv7 that no listing has. */
 const MISSING_ID = '01900000-0000-7000-8000-000000000000';
 
@@ -21,32 +22,11 @@ const listingBody = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-async function createListing(seller: TestUser, overrides: Record<string, unknown> = {}) {
-  const res = await app.request('POST', '/v1/listings', { token: seller.accessToken, body: listingBody(overrides) });
-  if (res.status !== 201) throw new Error(`create failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
-
 async function query<Row = any>(sql: string, params: unknown[] = []): Promise<Row[]> {
   return app.db.orm.em.fork().execute<Row[]>(sql, params);
 }
 
 const listingRow = async (id: string) => (await query('select * from listings where id = ?', [id]))[0];
-
-function assertProblem(t: ExecutionContext, res: HttpResult, status: number, code?: string) {
-  t.is(res.status, status, JSON.stringify(res.body));
-  t.regex(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
-  t.is(typeof res.body.type, 'string');
-  t.is(typeof res.body.title, 'string');
-  t.is(res.body.status, status);
-  if (code) t.is(res.body.type, PROBLEMS + code);
-}
-
-async function purchase(buyer: TestUser, listingId: string) {
-  const res = await app.request('POST', `/v1/listings/${listingId}/purchase`, { token: buyer.accessToken });
-  if (res.status !== 201) throw new Error(`purchase failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Categories
@@ -109,10 +89,10 @@ test('POST /v1/listings returns 201 with Location, and the caller is the seller'
 
 test('POST /v1/listings defaults imageUrls to empty, accepts a price of 0 and the largest price', async (t) => {
   const seller = await app.signup();
-  const free = await createListing(seller, { price: 0, description: '' });
+  const free = await createListing(app, seller, listingBody({ price: 0, description: '' }));
   t.deepEqual(free.imageUrls, []);
   t.is(free.price, 0);
-  const dear = await createListing(seller, { price: 1_000_000_000_000 });
+  const dear = await createListing(app, seller, listingBody({ price: 1_000_000_000_000 }));
   t.is(dear.price, 1_000_000_000_000);
   t.is(Number((await listingRow(dear.id)).price), 1_000_000_000_000);
 });
@@ -120,7 +100,7 @@ test('POST /v1/listings defaults imageUrls to empty, accepts a price of 0 and th
 test('image URLs with characters special to PostgreSQL arrays come back unchanged', async (t) => {
   const seller = await app.signup();
   const imageUrls = ['https://img.example.com/a,b.jpg', 'https://img.example.com/{c}.jpg', 'https://img.example.com/d"e.jpg', 'https://img.example.com/NULL'];
-  const created = await createListing(seller, { imageUrls });
+  const created = await createListing(app, seller, listingBody({ imageUrls }));
   t.deepEqual(created.imageUrls, imageUrls);
   const patched = await app.request('PATCH', `/v1/listings/${created.id}`, { token: seller.accessToken, body: { imageUrls: [...imageUrls].reverse() } });
   t.is(patched.status, 200);
@@ -213,7 +193,7 @@ test('GET /v1/listings/:id: likedByMe is null anonymously and true or false for 
   const seller = await app.signup();
   const fan = await app.signup();
   const stranger = await app.signup();
-  const listing = await createListing(seller);
+  const listing = await createListing(app, seller, listingBody());
   t.is((await app.request('PUT', `/v1/listings/${listing.id}/like`, { token: fan.accessToken })).status, 200);
 
   const anonymous = await app.request('GET', `/v1/listings/${listing.id}`);
@@ -234,7 +214,7 @@ test('GET /v1/listings/:id gives 404 for an unknown id and 400 for an id that is
 
 test('GET /v1/listings/:id with a bad token gives 401 even though the route allows anonymous callers', async (t) => {
   const seller = await app.signup();
-  const listing = await createListing(seller);
+  const listing = await createListing(app, seller, listingBody());
   assertProblem(t, await app.request('GET', `/v1/listings/${listing.id}`, { token: 'garbage' }), 401);
 });
 
@@ -243,7 +223,7 @@ test('GET /v1/listings/:id with a bad token gives 401 even though the route allo
 
 test('PATCH by the owner changes the given fields and leaves the others', async (t) => {
   const seller = await app.signup();
-  const listing = await createListing(seller);
+  const listing = await createListing(app, seller, listingBody());
   const res = await app.request('PATCH', `/v1/listings/${listing.id}`, {
     token: seller.accessToken,
     body: { title: '캠핑 의자 세 개', price: 25_000, categoryId: 15, imageUrls: ['https://img.example.com/x.jpg'] },
@@ -276,7 +256,7 @@ test('PATCH by the owner changes the given fields and leaves the others', async 
 test('PATCH by another user gives 403 and changes nothing', async (t) => {
   const seller = await app.signup();
   const other = await app.signup();
-  const listing = await createListing(seller);
+  const listing = await createListing(app, seller, listingBody());
   for (const body of [{ price: 1 }, { title: '내 거' }, { status: 'sold' }]) {
     assertProblem(t, await app.request('PATCH', `/v1/listings/${listing.id}`, { token: other.accessToken, body }), 403, 'not-listing-owner');
   }
@@ -288,7 +268,7 @@ test('PATCH by another user gives 403 and changes nothing', async (t) => {
 
 test('PATCH anonymously gives 401, an unknown listing 404, a non-UUID id 400', async (t) => {
   const seller = await app.signup();
-  const listing = await createListing(seller);
+  const listing = await createListing(app, seller, listingBody());
   assertProblem(t, await app.request('PATCH', `/v1/listings/${listing.id}`, { body: { price: 1 } }), 401);
   assertProblem(t, await app.request('PATCH', `/v1/listings/${MISSING_ID}`, { token: seller.accessToken, body: { price: 1 } }), 404, 'listing-not-found');
   assertProblem(t, await app.request('PATCH', '/v1/listings/nope', { token: seller.accessToken, body: { price: 1 } }), 400);
@@ -319,7 +299,7 @@ const badPatches: [string, unknown][] = [
 for (const [name, body] of badPatches) {
   test(`PATCH with ${name} gives 400 and changes nothing`, async (t) => {
     const seller = await app.signup();
-    const listing = await createListing(seller);
+    const listing = await createListing(app, seller, listingBody());
     const res = await app.request('PATCH', `/v1/listings/${listing.id}`, { token: seller.accessToken, body });
     assertProblem(t, res, 400);
     const row = await listingRow(listing.id);
@@ -336,7 +316,7 @@ for (const [name, body] of badPatches) {
 test('the seller moves a fixed-price listing with no trade between on_sale, reserved and sold by hand', async (t) => {
   const seller = await app.signup();
   const buyer = await app.signup();
-  const listing = await createListing(seller);
+  const listing = await createListing(app, seller, listingBody());
   for (const status of ['reserved', 'sold', 'on_sale', 'sold', 'reserved', 'on_sale'] as const) {
     const res = await app.request('PATCH', `/v1/listings/${listing.id}`, { token: seller.accessToken, body: { status } });
     t.is(res.status, 200, status);
@@ -356,8 +336,8 @@ test('the seller moves a fixed-price listing with no trade between on_sale, rese
 test('PATCH price on a listing reserved by a purchase gives 409; other fields may still change', async (t) => {
   const seller = await app.signup();
   const buyer = await app.signup();
-  const listing = await createListing(seller);
-  await purchase(buyer, listing.id);
+  const listing = await createListing(app, seller, listingBody());
+  await purchase(app, buyer, listing.id);
 
   assertProblem(t, await app.request('PATCH', `/v1/listings/${listing.id}`, { token: seller.accessToken, body: { price: 1 } }), 409, 'listing-not-on-sale');
   // A rejected patch is all or nothing: the title sent with the price is not applied either.
@@ -375,7 +355,7 @@ test('PATCH price on a listing reserved by a purchase gives 409; other fields ma
 
 test('PATCH price on a listing reserved by hand gives 409', async (t) => {
   const seller = await app.signup();
-  const listing = await createListing(seller);
+  const listing = await createListing(app, seller, listingBody());
   t.is((await app.request('PATCH', `/v1/listings/${listing.id}`, { token: seller.accessToken, body: { status: 'reserved' } })).status, 200);
   assertProblem(t, await app.request('PATCH', `/v1/listings/${listing.id}`, { token: seller.accessToken, body: { price: 10 } }), 409, 'listing-not-on-sale');
   t.is(Number((await listingRow(listing.id)).price), 30_000);
@@ -384,8 +364,8 @@ test('PATCH price on a listing reserved by hand gives 409', async (t) => {
 test('PATCH status while a trade decides it gives 409, for a pending and for a completed trade', async (t) => {
   const seller = await app.signup();
   const buyer = await app.signup();
-  const listing = await createListing(seller);
-  const trade = await purchase(buyer, listing.id);
+  const listing = await createListing(app, seller, listingBody());
+  const trade = await purchase(app, buyer, listing.id);
   for (const status of ['on_sale', 'sold']) {
     assertProblem(t, await app.request('PATCH', `/v1/listings/${listing.id}`, { token: seller.accessToken, body: { status } }), 409, 'status-set-by-trade');
   }
@@ -401,8 +381,8 @@ test('PATCH status while a trade decides it gives 409, for a pending and for a c
 test('after a cancelled trade the seller may set the status by hand again', async (t) => {
   const seller = await app.signup();
   const buyer = await app.signup();
-  const listing = await createListing(seller);
-  const trade = await purchase(buyer, listing.id);
+  const listing = await createListing(app, seller, listingBody());
+  const trade = await purchase(app, buyer, listing.id);
   t.is((await app.request('POST', `/v1/trades/${trade.id}/cancel`, { token: seller.accessToken })).status, 200);
   const res = await app.request('PATCH', `/v1/listings/${listing.id}`, { token: seller.accessToken, body: { status: 'sold', price: 20_000 } });
   t.is(res.status, 200);
@@ -415,8 +395,8 @@ test('after a cancelled trade the seller may set the status by hand again', asyn
 test('DELETE by the owner gives 204, the listing is gone, and its likes go with it', async (t) => {
   const seller = await app.signup();
   const fans = [await app.signup(), await app.signup()];
-  const listing = await createListing(seller);
-  const kept = await createListing(seller, { title: '남는 의자' });
+  const listing = await createListing(app, seller, listingBody());
+  const kept = await createListing(app, seller, listingBody({ title: '남는 의자' }));
   for (const fan of fans) {
     t.is((await app.request('PUT', `/v1/listings/${listing.id}/like`, { token: fan.accessToken })).status, 200);
     t.is((await app.request('PUT', `/v1/listings/${kept.id}/like`, { token: fan.accessToken })).status, 200);
@@ -443,7 +423,7 @@ test('DELETE by the owner gives 204, the listing is gone, and its likes go with 
 test('DELETE by another user gives 403, anonymously 401, and the listing stays', async (t) => {
   const seller = await app.signup();
   const other = await app.signup();
-  const listing = await createListing(seller);
+  const listing = await createListing(app, seller, listingBody());
   assertProblem(t, await app.request('DELETE', `/v1/listings/${listing.id}`, { token: other.accessToken }), 403, 'not-listing-owner');
   assertProblem(t, await app.request('DELETE', `/v1/listings/${listing.id}`), 401);
   t.truthy(await listingRow(listing.id));
@@ -458,14 +438,14 @@ test('DELETE of an unknown listing gives 404, a non-UUID id 400', async (t) => {
 test('DELETE of a listing with a trade gives 409, also once the trade is cancelled or completed', async (t) => {
   const seller = await app.signup();
   const buyer = await app.signup();
-  const cancelled = await createListing(seller);
-  const cancelledTrade = await purchase(buyer, cancelled.id);
+  const cancelled = await createListing(app, seller, listingBody());
+  const cancelledTrade = await purchase(app, buyer, cancelled.id);
   assertProblem(t, await app.request('DELETE', `/v1/listings/${cancelled.id}`, { token: seller.accessToken }), 409, 'listing-has-trade');
   t.is((await app.request('POST', `/v1/trades/${cancelledTrade.id}/cancel`, { token: buyer.accessToken })).status, 200);
   assertProblem(t, await app.request('DELETE', `/v1/listings/${cancelled.id}`, { token: seller.accessToken }), 409, 'listing-has-trade');
 
-  const completed = await createListing(seller);
-  const completedTrade = await purchase(buyer, completed.id);
+  const completed = await createListing(app, seller, listingBody());
+  const completedTrade = await purchase(app, buyer, completed.id);
   t.is((await app.request('POST', `/v1/trades/${completedTrade.id}/complete`, { token: seller.accessToken })).status, 200);
   assertProblem(t, await app.request('DELETE', `/v1/listings/${completed.id}`, { token: seller.accessToken }), 409, 'listing-has-trade');
 
@@ -478,7 +458,7 @@ test('a purchase racing a delete: either the delete wins (purchase 404) or the p
   const seller = await app.signup();
   const buyer = await app.signup();
   for (let round = 0; round < 5; round++) {
-    const listing = await createListing(seller);
+    const listing = await createListing(app, seller, listingBody());
     const [deleted, bought] = await Promise.all([
       app.request('DELETE', `/v1/listings/${listing.id}`, { token: seller.accessToken }),
       app.request('POST', `/v1/listings/${listing.id}/purchase`, { token: buyer.accessToken }),

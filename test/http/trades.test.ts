@@ -1,6 +1,8 @@
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import pg from 'pg';
 import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
+import { createListing, purchase } from '../support/listings.ts';
+import { assertProblem } from '../support/problems.ts';
 
 let app: TestApi;
 test.before(async () => {
@@ -10,17 +12,10 @@ test.after.always(async () => {
   await app?.close();
 });
 
-const PROBLEMS = 'https://gavel.dev/problems/';
 const MISSING_ID = '01900000-0000-7000-8000-000000000000';
 
-async function createListing(seller: TestUser, overrides: Record<string, unknown> = {}) {
-  const res = await app.request('POST', '/v1/listings', {
-    token: seller.accessToken,
-    body: { title: '아이폰 15 프로 판매', description: '배터리 성능 98%', categoryId: 1, price: 1_200_000, ...overrides },
-  });
-  if (res.status !== 201) throw new Error(`create failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
+/** What the listings traded here are, unless a test says otherwise. */
+const IPHONE = { title: '아이폰 15 프로 판매', description: '배터리 성능 98%', categoryId: 1, price: 1_200_000 };
 
 async function query<Row = any>(sql: string, params: unknown[] = []): Promise<Row[]> {
   return app.db.orm.em.fork().execute<Row[]>(sql, params);
@@ -28,15 +23,6 @@ async function query<Row = any>(sql: string, params: unknown[] = []): Promise<Ro
 
 const listingStatus = async (id: string) => (await query<{ status: string }>('select status from listings where id = ?', [id]))[0]!.status;
 const tradesOf = (listingId: string) => query<{ id: string; buyer_id: string; status: string }>('select id, buyer_id, status from trades where listing_id = ? order by created_at', [listingId]);
-
-function assertProblem(t: ExecutionContext, res: HttpResult, status: number, code?: string) {
-  t.is(res.status, status, JSON.stringify(res.body));
-  t.regex(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
-  t.is(typeof res.body.type, 'string');
-  t.is(typeof res.body.title, 'string');
-  t.is(res.body.status, status);
-  if (code) t.is(res.body.type, PROBLEMS + code);
-}
 
 const buy = (buyer: TestUser | undefined, listingId: string) =>
   app.request('POST', `/v1/listings/${listingId}/purchase`, { token: buyer?.accessToken });
@@ -47,17 +33,15 @@ const settle = (user: TestUser | undefined, tradeId: string, action: 'complete' 
 async function pendingTrade() {
   const seller = await app.signup();
   const buyer = await app.signup();
-  const listing = await createListing(seller);
-  const res = await buy(buyer, listing.id);
-  if (res.status !== 201) throw new Error(`purchase failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return { seller, buyer, listing, trade: res.body };
+  const listing = await createListing(app, seller, IPHONE);
+  return { seller, buyer, listing, trade: await purchase(app, buyer, listing.id) };
 }
 
 // Serial tests run before the concurrent ones, so nothing else touches the database meanwhile.
 test.serial('10 buyers clicking at the same moment: exactly one 201, nine 409, one trade', async (t) => {
   const seller = await app.signup();
   const buyers = await Promise.all(Array.from({ length: 10 }, () => app.signup()));
-  const listing = await createListing(seller);
+  const listing = await createListing(app, seller, IPHONE);
 
   // The partial unique index on trades would turn a lost race into a 409 on its own; without it,
   // only the row lock in purchaseListing keeps a second buyer out, which is what is tested here.
@@ -111,7 +95,7 @@ test.serial('10 buyers clicking at the same moment: exactly one 201, nine 409, o
 test('POST /v1/listings/:id/purchase gives 201 with the trade, and the listing becomes reserved', async (t) => {
   const seller = await app.signup();
   const buyer = await app.signup();
-  const listing = await createListing(seller, { price: 950_000 });
+  const listing = await createListing(app, seller, { ...IPHONE, price: 950_000 });
   const res = await buy(buyer, listing.id);
   t.is(res.status, 201);
   t.is(res.headers.get('location'), `/v1/trades/${res.body.id}`);
@@ -137,7 +121,7 @@ test('POST /v1/listings/:id/purchase gives 201 with the trade, and the listing b
 
 test('buying your own listing gives 403 and changes nothing', async (t) => {
   const seller = await app.signup();
-  const listing = await createListing(seller);
+  const listing = await createListing(app, seller, IPHONE);
   assertProblem(t, await buy(seller, listing.id), 403, 'own-listing');
   t.is(await listingStatus(listing.id), 'on_sale');
   t.deepEqual(await tradesOf(listing.id), []);
@@ -157,7 +141,7 @@ test('buying a listing that is not on sale gives 409: reserved or sold, by a tra
 
   const seller = await app.signup();
   for (const status of ['reserved', 'sold']) {
-    const listing = await createListing(seller);
+    const listing = await createListing(app, seller, IPHONE);
     t.is((await app.request('PATCH', `/v1/listings/${listing.id}`, { token: seller.accessToken, body: { status } })).status, 200);
     assertProblem(t, await buy(late, listing.id), 409, 'listing-not-on-sale');
     t.is(await listingStatus(listing.id), status);
@@ -169,7 +153,7 @@ test('buying a listing that is not on sale gives 409: reserved or sold, by a tra
 test('purchase of an unknown listing gives 404, a non-UUID id 400, and anonymously 401', async (t) => {
   const buyer = await app.signup();
   const seller = await app.signup();
-  const listing = await createListing(seller);
+  const listing = await createListing(app, seller, IPHONE);
   assertProblem(t, await buy(buyer, MISSING_ID), 404, 'listing-not-found');
   assertProblem(t, await buy(buyer, 'not-a-uuid'), 400, 'validation-failed');
   assertProblem(t, await buy(undefined, listing.id), 401, 'authentication-required');
@@ -182,7 +166,7 @@ test('purchase of an unknown listing gives 404, a non-UUID id 400, and anonymous
 test('the trade keeps the price at the moment of purchase', async (t) => {
   const seller = await app.signup();
   const buyer = await app.signup();
-  const listing = await createListing(seller, { price: 10_000 });
+  const listing = await createListing(app, seller, { ...IPHONE, price: 10_000 });
   t.is((await app.request('PATCH', `/v1/listings/${listing.id}`, { token: seller.accessToken, body: { price: 8_000 } })).status, 200);
   const res = await buy(buyer, listing.id);
   t.is(res.body.price, 8_000);
@@ -299,15 +283,15 @@ test('GET /v1/me/trades lists my trades as buyer (the default) or as seller, new
   const otherBuyer = await app.signup();
   const bought: string[] = [];
   for (let i = 0; i < 5; i++) {
-    const listing = await createListing(seller, { title: `거래 ${i}` });
+    const listing = await createListing(app, seller, { ...IPHONE, title: `거래 ${i}` });
     const res = await buy(buyer, listing.id);
     t.is(res.status, 201);
     bought.unshift(res.body.id);
   }
-  const othersListing = await createListing(seller, { title: '다른 사람 거래' });
+  const othersListing = await createListing(app, seller, { ...IPHONE, title: '다른 사람 거래' });
   const othersTrade = (await buy(otherBuyer, othersListing.id)).body;
   // A trade where the buyer is the seller, to show that roles are not mixed.
-  const ownListing = await createListing(buyer, { title: '내가 파는 것' });
+  const ownListing = await createListing(app, buyer, { ...IPHONE, title: '내가 파는 것' });
   const sold = (await buy(otherBuyer, ownListing.id)).body;
   t.is((await settle(buyer, bought[2]!, 'cancel')).status, 200);
 

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import test, { type ExecutionContext } from 'ava';
-import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
+import { startTestApi, type TestApi, type TestUser } from '../support/api.ts';
+import { createListing, type ListingFields } from '../support/listings.ts';
+import { assertProblem } from '../support/problems.ts';
 
 let app: TestApi;
 /** One seller's listings with Korean and English text; word-matching tests search within them. */
@@ -20,26 +22,12 @@ type CorpusKey = keyof typeof CORPUS;
 test.before(async () => {
   app = await startTestApi('search');
   corpusSeller = await app.signup({ nickname: '코퍼스' });
-  for (const [key, body] of Object.entries(CORPUS)) {
-    const res = await app.request('POST', '/v1/listings', { token: corpusSeller.accessToken, body });
-    if (res.status !== 201) throw new Error(`create failed: ${res.status} ${JSON.stringify(res.body)}`);
-    corpus[key] = res.body;
-  }
+  for (const [key, body] of Object.entries(CORPUS)) corpus[key] = await createListing(app, corpusSeller, body);
 });
 test.after.always(async () => {
   await app?.close();
 });
 
-const PROBLEMS = 'https://gavel.dev/problems/';
-
-function assertProblem(t: ExecutionContext, res: HttpResult, status: number, code?: string) {
-  t.is(res.status, status, JSON.stringify(res.body));
-  t.regex(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
-  t.is(typeof res.body.type, 'string');
-  t.is(typeof res.body.title, 'string');
-  t.is(res.body.status, status);
-  if (code) t.is(res.body.type, PROBLEMS + code);
-}
 
 type Listing = { id: string; title: string; price: number; status: string; categoryId: number; sellerId: string; createdAt: string; likedByMe: boolean | null };
 
@@ -60,14 +48,8 @@ const titles = (...keys: CorpusKey[]) => keys.map((key) => CORPUS[key].title).so
 /** A word no other listing contains, so a test can find exactly what it created. */
 const uniqueWord = () => `zq${randomBytes(5).toString('hex')}`;
 
-async function createListing(seller: TestUser, body: Record<string, unknown>) {
-  const res = await app.request('POST', '/v1/listings', {
-    token: seller.accessToken,
-    body: { description: '', categoryId: 15, price: 10_000, ...body },
-  });
-  if (res.status !== 201) throw new Error(`create failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as Listing;
-}
+/** A listing with nothing to find but what `fields` say: no description, category 15, 10,000 won. */
+const plain = (fields: ListingFields) => ({ description: '', categoryId: 15, price: 10_000, ...fields });
 
 /** Follows nextCursor to the end and returns every page. */
 async function walk(t: ExecutionContext, params: Record<string, string | number>, token?: string) {
@@ -150,10 +132,10 @@ test('a query is matched across all sellers, and a unique word finds exactly its
   const word = uniqueWord();
   const sellers = [await app.signup(), await app.signup()];
   const mine = [
-    await createListing(sellers[0]!, { title: `${word} 자전거 팝니다` }),
-    await createListing(sellers[1]!, { title: '자전거 헬멧', description: `${word.toUpperCase()} 사이즈 M` }),
+    await createListing<Listing>(app, sellers[0]!, plain({ title: `${word} 자전거 팝니다` })),
+    await createListing<Listing>(app, sellers[1]!, plain({ title: '자전거 헬멧', description: `${word.toUpperCase()} 사이즈 M` })),
   ];
-  await createListing(sellers[0]!, { title: '자전거 자물쇠' });
+  await createListing<Listing>(app, sellers[0]!, plain({ title: '자전거 자물쇠' }));
   const page = await search(t, { q: word, limit: 100 });
   t.deepEqual(page.items.map((item) => item.id).sort(), mine.map((listing) => listing.id).sort());
   const both = await search(t, { q: `자전거 ${word} 헬멧`, limit: 100 });
@@ -167,7 +149,7 @@ test('an edited title is searchable under its new words only', async (t) => {
   const seller = await app.signup();
   const before = uniqueWord();
   const after = uniqueWord();
-  const listing = await createListing(seller, { title: `${before} 책상` });
+  const listing = await createListing<Listing>(app, seller, plain({ title: `${before} 책상` }));
   t.is((await search(t, { q: before })).items.length, 1);
   t.is((await app.request('PATCH', `/v1/listings/${listing.id}`, { token: seller.accessToken, body: { title: `${after} 책상` } })).status, 200);
   t.deepEqual((await search(t, { q: before })).items, []);
@@ -182,11 +164,11 @@ test('filters: categoryId, status, saleType, sellerId, minPrice and maxPrice, al
   const seller = await app.signup();
   const other = await app.signup();
   const made = {
-    phone: await createListing(seller, { title: `${word} 휴대폰`, categoryId: 1, price: 100_000 }),
-    tv: await createListing(seller, { title: `${word} 티비`, categoryId: 2, price: 300_000 }),
-    sofa: await createListing(seller, { title: `${word} 소파`, categoryId: 3, price: 50_000 }),
-    lamp: await createListing(seller, { title: `${word} 조명`, categoryId: 3, price: 100_001 }),
-    laptop: await createListing(other, { title: `${word} 노트북`, categoryId: 1, price: 99_999 }),
+    phone: await createListing<Listing>(app, seller, plain({ title: `${word} 휴대폰`, categoryId: 1, price: 100_000 })),
+    tv: await createListing<Listing>(app, seller, plain({ title: `${word} 티비`, categoryId: 2, price: 300_000 })),
+    sofa: await createListing<Listing>(app, seller, plain({ title: `${word} 소파`, categoryId: 3, price: 50_000 })),
+    lamp: await createListing<Listing>(app, seller, plain({ title: `${word} 조명`, categoryId: 3, price: 100_001 })),
+    laptop: await createListing<Listing>(app, other, plain({ title: `${word} 노트북`, categoryId: 1, price: 99_999 })),
   };
   const setStatus = async (listing: Listing, status: string) =>
     t.is((await app.request('PATCH', `/v1/listings/${listing.id}`, { token: seller.accessToken, body: { status } })).status, 200);
@@ -226,8 +208,8 @@ test('likedByMe in search results is null anonymously and true or false for a ca
   const word = uniqueWord();
   const seller = await app.signup();
   const fan = await app.signup();
-  const liked = await createListing(seller, { title: `${word} 좋아요` });
-  const notLiked = await createListing(seller, { title: `${word} 그냥` });
+  const liked = await createListing<Listing>(app, seller, plain({ title: `${word} 좋아요` }));
+  const notLiked = await createListing<Listing>(app, seller, plain({ title: `${word} 그냥` }));
   t.is((await app.request('PUT', `/v1/listings/${liked.id}/like`, { token: fan.accessToken })).status, 200);
   const anonymous = await search(t, { q: word });
   t.true(anonymous.items.every((item) => item.likedByMe === null));
@@ -246,7 +228,7 @@ async function pricedListings() {
   const seller = await app.signup();
   const word = uniqueWord();
   const made: Listing[] = [];
-  for (const [i, price] of PRICES.entries()) made.push(await createListing(seller, { title: `${word} 물건 ${i}`, price }));
+  for (const [i, price] of PRICES.entries()) made.push(await createListing<Listing>(app, seller, plain({ title: `${word} 물건 ${i}`, price })));
   return { seller, word, made };
 }
 
@@ -312,7 +294,7 @@ test('keyset pages with a filter stay inside the filter', async (t) => {
 test('newest-first paging neither repeats nor skips when listings are added between pages', async (t) => {
   const { seller, made } = await pricedListings();
   const first = await search(t, { sellerId: seller.id, limit: 4 });
-  await createListing(seller, { title: '나중에 올린 물건' });
+  await createListing<Listing>(app, seller, plain({ title: '나중에 올린 물건' }));
   const rest = await walk(t, { sellerId: seller.id, limit: 4, cursor: first.nextCursor! });
   t.deepEqual(
     [...first.items, ...rest.flat()].map((item) => item.id),
@@ -395,7 +377,7 @@ for (const [name, query] of [
 
 test('limit 100 is allowed and the default page size is 20', async (t) => {
   const seller = await app.signup();
-  for (let i = 0; i < 21; i++) await createListing(seller, { title: `기본 페이지 ${i}` });
+  for (let i = 0; i < 21; i++) await createListing<Listing>(app, seller, plain({ title: `기본 페이지 ${i}` }));
   const byDefault = await search(t, { sellerId: seller.id });
   t.is(byDefault.items.length, 20);
   t.not(byDefault.nextCursor, null);

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { startTestApi, type TestApi } from '../support/api.ts';
-import { createTestAuction } from '../support/auctions.ts';
+import { createTestAuction } from '../support/listings.ts';
 
 let app: TestApi;
 test.before(async () => {

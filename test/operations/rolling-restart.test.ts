@@ -3,6 +3,7 @@ import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { startApiProcess, type ApiProcess } from '../support/api-process.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { dropRedisKeys, TEST_REDIS_URL } from '../support/redis-keys.ts';
 
 /**
  * A rolling restart under load: two API processes on two ports, a client spreading bids and
@@ -13,11 +14,21 @@ import { createTestDatabase, type TestDatabase } from '../support/database.ts';
  */
 let db: TestDatabase;
 const processes: ApiProcess[] = [];
+/** The API processes' Redis and key prefix; no test harness owns them, so this file cleans up. */
+const redis = { redisUrl: TEST_REDIS_URL, redisKeyPrefix: `gavel_test_rolling_${randomBytes(4).toString('hex')}` };
 test.before(async () => {
   db = await createTestDatabase('rolling');
 });
 test.after.always(async () => {
-  for (const p of processes) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+  await Promise.all(
+    processes.map(async (p) => {
+      if (p.child.exitCode !== null || p.child.signalCode !== null) return;
+      const exited = new Promise((resolve) => p.child.once('exit', resolve));
+      p.child.kill('SIGKILL');
+      await exited;
+    }),
+  );
+  await dropRedisKeys(redis);
   await db?.drop();
 });
 
@@ -60,7 +71,8 @@ test('restarting each of two API processes in turn under load fails no request',
   const env = {
     NODE_ENV: 'test',
     DATABASE_URL: db.url,
-    REDIS_KEY_PREFIX: `gavel_test_rolling_${randomBytes(4).toString('hex')}`,
+    REDIS_URL: redis.redisUrl,
+    REDIS_KEY_PREFIX: redis.redisKeyPrefix,
     BID_RATE_LIMIT_PER_MIN: '100000',
     // Longer than the balancer's check interval, so it has seen "not ready" before the listener closes.
     SHUTDOWN_DRAIN_MS: '500',

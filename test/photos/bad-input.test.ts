@@ -1,9 +1,10 @@
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import { randomUUID } from 'node:crypto';
 import type { LocalObjectStore } from '../../infra/local-object-store.ts';
-import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
+import { startTestApi, type TestApi, type TestUser } from '../support/api.ts';
+import { assertProblem } from '../support/problems.ts';
 import { sql } from '../support/workers.ts';
-import { jpegWithGps, listingWithPhotos, listWithPhotos, PROBLEM, requestUpload, sendBytes, storedKeys, upload } from './support.ts';
+import { jpegWithGps, listingWithPhotos, listWithPhotos, requestUpload, sendBytes, storedKeys, upload } from './support.ts';
 
 /**
  * Every way a client can get a photo wrong, each answered with a 4xx problem+json that says what
@@ -21,13 +22,6 @@ test.after.always(async () => {
 });
 
 const MB10 = 10 * 1024 * 1024;
-
-function assertProblem(t: ExecutionContext, res: HttpResult, status: number, code: string | null, label: string) {
-  t.is(res.status, status, `${label}: ${JSON.stringify(res.body)}`);
-  t.regex(res.headers.get('content-type') ?? '', /^application\/problem\+json/, label);
-  t.is(res.body?.status, status, label);
-  if (code) t.is(res.body?.type, PROBLEM + code, label);
-}
 
 /** Everything a photo request could change: the user's uploads, listings, photo rows, stored files. */
 async function world(...users: TestUser[]) {

@@ -4,11 +4,12 @@ import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import sharp from 'sharp';
 import type { HttpResult, TestApi, TestUser } from '../support/api.ts';
+import { expectStatus } from '../support/listings.ts';
 import { waitFor } from '../support/workers.ts';
 
 /** Photo test helpers: images made on the spot with sharp, uploads driven over HTTP as a client would. */
 
-export const PROBLEM = 'https://gavel.dev/problems/';
+export { PROBLEMS as PROBLEM } from '../support/problems.ts';
 
 /** Where the test camera "was": Seoul, 37°33′N 126°58′E. */
 export const GPS_EXIF = {
@@ -94,9 +95,7 @@ export async function listWithPhotos(app: TestApi, seller: TestUser, photoIds: s
 }
 
 export async function listingWithPhotos(app: TestApi, seller: TestUser, photoIds: string[]): Promise<any> {
-  const res = await listWithPhotos(app, seller, photoIds);
-  if (res.status !== 201) throw new Error(`listing refused: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
+  return expectStatus(await listWithPhotos(app, seller, photoIds), 201, 'listing with photos').body;
 }
 
 /** The listing once none of its photos is processing any more. */

@@ -3,7 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { apiRoutes } from '../../api/app.ts';
 import { closeAuction } from '../../domain/auctions/close-auction.ts';
 import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
-import { assertProblem, createAuction, createListing, expectStatus, pendingTrade, placeBid, routeKey, sql, worldOf } from './fixtures.ts';
+import { createAuction, createListing, pendingTrade, routeKey, sql, worldOf } from './fixtures.ts';
+import { expectStatus, placeBid } from '../support/listings.ts';
+import { assertProblem } from '../support/problems.ts';
 
 /**
  * OWASP API1 (object level) and API5 (function level): who may call each guarded route on a
@@ -587,7 +589,7 @@ async function runScenario(t: ExecutionContext, key: string, access: Access, arr
   const allowed = (['anonymous', 'other', 'owner'] as const).filter((p) => access[p] !== null && access[p]! < 400);
   for (const party of refused) {
     const res = await arranged.call(callers[party]);
-    assertProblem(t, res, access[party]!, `${key} as ${party}`);
+    assertProblem(t, res, access[party]!, null, `${key} as ${party}`);
     t.deepEqual(await arranged.state(), before, `${key} as ${party} changed nothing`);
   }
   for (const party of allowed) {
@@ -608,8 +610,8 @@ for (const [key, access] of Object.entries({ ...MATRIX, ...ADMIN_MATRIX })) {
 test('admin paths cannot be reached around the admin check by spelling the path differently', async (t) => {
   const user = await app.signup();
   for (const path of ['/admin', '/admin/', '/admin/queues/', '/admin/queues/api/queues?x=1']) {
-    assertProblem(t, await app.request('GET', path), 401, `${path} anonymous`);
-    assertProblem(t, await app.request('GET', path, { token: user.accessToken }), 403, `${path} as a user`);
+    assertProblem(t, await app.request('GET', path), 401, null, `${path} anonymous`);
+    assertProblem(t, await app.request('GET', path, { token: user.accessToken }), 403, null, `${path} as a user`);
   }
   // Another spelling is not routed to the board at all (the mount is case- and slash-exact).
   for (const path of ['/ADMIN/queues', '/Admin/queues/api/queues', '//admin/queues', '/admin%2Fqueues', '/%61dmin/queues']) {
@@ -623,5 +625,5 @@ test('a demoted admin loses the board on the next request', async (t) => {
   const admin = await makeAdmin(await app.signup());
   t.is((await app.request('GET', '/admin/queues/api/queues', { token: admin.accessToken })).status, 200);
   await sql(app, `update users set role = 'user' where id = ?`, [admin.id]);
-  assertProblem(t, await app.request('GET', '/admin/queues/api/queues', { token: admin.accessToken }), 403, 'demoted');
+  assertProblem(t, await app.request('GET', '/admin/queues/api/queues', { token: admin.accessToken }), 403, null, 'demoted');
 });

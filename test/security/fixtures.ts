@@ -1,6 +1,6 @@
-import type { ExecutionContext } from 'ava';
-import type { HttpResult, TestApi, TestUser } from '../support/api.ts';
-import { createTestAuction, type AuctionTerms } from '../support/auctions.ts';
+import type { TestApi, TestUser } from '../support/api.ts';
+import * as listings from '../support/listings.ts';
+import { createTestAuction, type AuctionTerms } from '../support/listings.ts';
 
 /** Set-up shared by the authorization tests: each call makes a fresh resource, so tests can run at once. */
 
@@ -12,13 +12,9 @@ export function sql<Row = any>(app: TestApi, text: string, params: unknown[] = [
   return app.db.orm.em.fork().execute<Row[]>(text, params);
 }
 
-export async function createListing(app: TestApi, seller: TestUser, overrides: Record<string, unknown> = {}): Promise<any> {
-  const res = await app.request('POST', '/v1/listings', {
-    token: seller.accessToken,
-    body: { title: '캠핑 의자 2개', description: '한 번 썼어요', categoryId: 1, price: 30_000, ...overrides },
-  });
-  if (res.status !== 201) throw new Error(`create failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
+/** A fixed-price listing of `seller`: two camping chairs unless `overrides` say otherwise. */
+export function createListing(app: TestApi, seller: TestUser, overrides: listings.ListingFields = {}): Promise<any> {
+  return listings.createListing(app, seller, { title: '캠핑 의자 2개', description: '한 번 썼어요', categoryId: 1, price: 30_000, ...overrides });
 }
 
 /** An open auction listing of `seller` (through the use case: set-up, not the subject). */
@@ -26,20 +22,10 @@ export function createAuction(app: TestApi, seller: TestUser, terms: Partial<Auc
   return createTestAuction(app, seller.id, { startPrice: 10_000, endsAt: new Date(Date.now() + HOUR_MS), buyNowPrice: 100_000, ...terms });
 }
 
-export async function expectStatus(res: HttpResult, status: number, what: string): Promise<HttpResult> {
-  if (res.status !== status) throw new Error(`${what}: expected ${status}, got ${res.status} ${JSON.stringify(res.body)}`);
-  return res;
-}
-
 /** A pending purchase trade of `seller`'s fixed-price listing, bought by `buyer`. */
 export async function pendingTrade(app: TestApi, seller: TestUser, buyer: TestUser): Promise<{ listing: any; trade: any }> {
   const listing = await createListing(app, seller);
-  const res = await expectStatus(await app.request('POST', `/v1/listings/${listing.id}/purchase`, { token: buyer.accessToken }), 201, 'purchase');
-  return { listing, trade: res.body };
-}
-
-export async function placeBid(app: TestApi, bidder: TestUser, auctionId: string, body: Record<string, unknown>): Promise<HttpResult> {
-  return expectStatus(await app.request('POST', `/v1/auctions/${auctionId}/bids`, { token: bidder.accessToken, body }), 201, 'bid');
+  return { listing, trade: await listings.purchase(app, buyer, listing.id) };
 }
 
 /**
@@ -57,13 +43,6 @@ export async function worldOf(app: TestApi, listingId: string) {
     trades: await sql(app, 'select * from trades where listing_id = ? order by created_at, id', [listingId]),
     likes: await sql(app, 'select user_id, listing_id from listing_likes where listing_id = ? order by user_id', [listingId]),
   };
-}
-
-/** A 4xx answered as problem+json with the status repeated in the body. */
-export function assertProblem(t: ExecutionContext, res: HttpResult, status: number, label: string): void {
-  t.is(res.status, status, `${label}: ${JSON.stringify(res.body)}`);
-  t.regex(res.headers.get('content-type') ?? '', /^application\/problem\+json/, label);
-  t.is(res.body?.status, status, label);
 }
 
 /** The forms a phone number could leak in: E.164, digits only, and the national form (010…). */

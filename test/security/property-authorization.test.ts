@@ -3,7 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { apiRoutes } from '../../api/app.ts';
 import { closeAuction } from '../../domain/auctions/close-auction.ts';
 import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
-import { assertProblem, createAuction, createListing, HOUR_MS, pendingTrade, phoneForms, placeBid, routeKey, sql, worldOf } from './fixtures.ts';
+import { createAuction, createListing, HOUR_MS, pendingTrade, phoneForms, routeKey, sql, worldOf } from './fixtures.ts';
+import { placeBid } from '../support/listings.ts';
+import { assertProblem } from '../support/problems.ts';
 
 /**
  * OWASP API3 (object property level): a client cannot set a field the server owns, and a
@@ -337,7 +339,7 @@ for (const [key, variants] of Object.entries(BODY_ROUTES)) {
       const before = await state();
       for (const [field, value] of Object.entries(serverOwned)) {
         const res = await send(withField(valid, field, value));
-        assertProblem(t, res, 400, `${key} with ${field}`);
+        assertProblem(t, res, 400, null, `${key} with ${field}`);
         const name = field.split('.').at(-1)!;
         const named = (res.body.errors ?? []).some((e: { path: string; message: string }) => e.path.split('.').includes(name) || e.message.includes(`"${name}"`));
         t.true(named, `${field} is what was refused: ${JSON.stringify(res.body.errors)}`);
@@ -366,7 +368,7 @@ test('PATCH: status and price are refused (409) where the auction or a trade own
   for (const [listingId, patch, code] of cases) {
     const before = await worldOf(app, listingId);
     const res = await app.request('PATCH', `/v1/listings/${listingId}`, { token: seller.accessToken, body: patch });
-    assertProblem(t, res, 409, JSON.stringify(patch));
+    assertProblem(t, res, 409, null, JSON.stringify(patch));
     t.is(res.body.type, `https://gavel.dev/problems/${code}`);
     t.deepEqual(await worldOf(app, listingId), before, `${JSON.stringify(patch)} changed nothing`);
   }
@@ -405,7 +407,7 @@ test('identity comes from the token: naming another user in the body is a 400, i
   // Listing: B's token with sellerId A.
   const title = `누구 것 ${randomUUID()}`;
   const body = { title, description: '사칭 시도', categoryId: 1, price: 9_000 };
-  assertProblem(t, await app.request('POST', '/v1/listings', { ...asB, body: { ...body, sellerId: a.id } }), 400, 'listing with sellerId');
+  assertProblem(t, await app.request('POST', '/v1/listings', { ...asB, body: { ...body, sellerId: a.id } }), 400, null, 'listing with sellerId');
   t.deepEqual(await sql(app, 'select id from listings where title = ?', [title]), []);
   const created = await app.request('POST', `/v1/listings?sellerId=${a.id}&userId=${a.id}`, { ...asB, body });
   t.is(created.status, 201);
@@ -414,7 +416,7 @@ test('identity comes from the token: naming another user in the body is a 400, i
 
   // Bid: B's token with bidderId A.
   const { auctionId } = await createAuction(app, seller);
-  assertProblem(t, await app.request('POST', `/v1/auctions/${auctionId}/bids`, { ...asB, body: { amount: 10_000, bidderId: a.id } }), 400, 'bid with bidderId');
+  assertProblem(t, await app.request('POST', `/v1/auctions/${auctionId}/bids`, { ...asB, body: { amount: 10_000, bidderId: a.id } }), 400, null, 'bid with bidderId');
   t.deepEqual(await sql(app, 'select id from bids where auction_id = ?', [auctionId]), []);
   const bid = await app.request('POST', `/v1/auctions/${auctionId}/bids?bidderId=${a.id}&userId=${a.id}`, { ...asB, body: { amount: 10_000 } });
   t.is(bid.status, 201);

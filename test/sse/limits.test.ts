@@ -1,7 +1,7 @@
 import test from 'ava';
 import { auctionChannel } from '../../infra/auction-event-bus.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
-import { createTestAuction } from '../support/auctions.ts';
+import { openAuction } from '../support/listings.ts';
 import { SseClient, eventually, type SseOptions } from '../support/sse-client.ts';
 
 /**
@@ -32,12 +32,6 @@ async function open(on: TestApi, auctionId: string, options: SseOptions = {}): P
   return client;
 }
 
-async function newAuction(on: TestApi) {
-  const [seller, bidder] = await Promise.all([on.signup(), on.signup()]);
-  const { auctionId } = await createTestAuction(on, seller.id, { startPrice: 10_000, endsAt: new Date(Date.now() + 3_600_000) });
-  return { auctionId, bidder };
-}
-
 /** Closes clients and waits until the server has let go of every stream (and so of its slot). */
 async function closeAll(on: TestApi, ...streams: SseClient[]) {
   await Promise.all(streams.map((c) => c.close()));
@@ -50,7 +44,7 @@ const subscribers = async (on: TestApi, auctionId: string) => {
 };
 
 test.serial('an address gets at most SSE_MAX_STREAMS_PER_ADDRESS streams; the next is 429 until one closes', async (t) => {
-  const [{ auctionId }, other] = await Promise.all([newAuction(app), newAuction(app)]);
+  const [{ auctionId }, other] = await Promise.all([openAuction(app, { bidders: 1 }), openAuction(app, { bidders: 1 })]);
   const open3 = await Promise.all(Array.from({ length: CAP }, () => open(app, auctionId)));
   t.deepEqual(open3.map((c) => c.status), [200, 200, 200]);
 
@@ -83,7 +77,7 @@ test.serial('an address gets at most SSE_MAX_STREAMS_PER_ADDRESS streams; the ne
 });
 
 test.serial('local clients of an auction share one Redis subscription, dropped when the last one leaves', async (t) => {
-  const [x, y] = await Promise.all([newAuction(app), newAuction(app)]);
+  const [x, y] = await Promise.all([openAuction(app, { bidders: 1 }), openAuction(app, { bidders: 1 })]);
   t.is(await subscribers(app, x.auctionId), 0);
 
   const [a, b] = await Promise.all([open(app, x.auctionId), open(app, x.auctionId)]);
@@ -97,7 +91,7 @@ test.serial('local clients of an auction share one Redis subscription, dropped w
   await eventually(() => app.deps.streams.size, (n) => n === 2, 5_000, 'the server to notice a left');
   t.is(await subscribers(app, x.auctionId), 1, 'b still watches x');
   // And b still gets x's events over the shared subscription.
-  const bid = await app.request('POST', `/v1/auctions/${x.auctionId}/bids`, { token: x.bidder.accessToken, body: { amount: 10_000 } });
+  const bid = await app.request('POST', `/v1/auctions/${x.auctionId}/bids`, { token: x.bidders[0]!.accessToken, body: { amount: 10_000 } });
   t.is(bid.status, 201);
   await b.waitFor((client) => client.seqs.includes(1), 5_000, 'the bid on x');
   t.deepEqual(b.seqs, [1]);
@@ -111,7 +105,7 @@ test.serial('local clients of an auction share one Redis subscription, dropped w
 });
 
 test('shutdown ends every open stream with a retry hint and refuses new ones', async (t) => {
-  const { auctionId } = await newAuction(closing);
+  const { auctionId } = await openAuction(closing, { bidders: 1 });
   const watchers = await Promise.all([open(closing, auctionId), open(closing, auctionId, { lastEventId: '0' })]);
   t.deepEqual(watchers.map((c) => c.status), [200, 200]);
   await Promise.all(watchers.map((w) => w.waitFor((c) => c.comments.includes('connected'), 2_000, 'the stream to open')));

@@ -2,7 +2,7 @@ import test from 'ava';
 import type { AppDeps } from '../../api/context.ts';
 import { auctionChannel } from '../../infra/auction-event-bus.ts';
 import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
-import { createTestAuction } from '../support/auctions.ts';
+import { openAuction, placeBid } from '../support/listings.ts';
 import { startPeerApi, type PeerApi } from '../support/peer-api.ts';
 import { SseClient, eventually, sleep, type SseOptions } from '../support/sse-client.ts';
 
@@ -33,24 +33,12 @@ async function open(baseUrl: string, auctionId: string, options: SseOptions = {}
   return client;
 }
 
-async function auctionWithBidders() {
-  const [seller, ...bidders] = await Promise.all([app.signup(), app.signup(), app.signup()]);
-  const { auctionId } = await createTestAuction(app, seller!.id, { startPrice: START_PRICE, endsAt: new Date(Date.now() + 3_600_000) });
-  return { auctionId, bidders: bidders as [TestUser, TestUser] };
-}
-
-async function placed(bidder: TestUser, auctionId: string, amount: number): Promise<HttpResult> {
-  const res = await app.request('POST', `/v1/auctions/${auctionId}/bids`, { token: bidder.accessToken, body: { amount } });
-  if (res.status !== 201) throw new Error(`bid failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res;
-}
-
 /** Two bidders outbidding each other at the minimum: every bid changes the leader, so every bid is an event. */
-async function alternatingBids(auctionId: string, bidders: [TestUser, TestUser], count: number): Promise<HttpResult[]> {
+async function alternatingBids(auctionId: string, bidders: TestUser[], count: number): Promise<HttpResult[]> {
   const responses: HttpResult[] = [];
   let minimum = START_PRICE;
   for (let k = 1; k <= count; k++) {
-    const res = await placed(bidders[k % 2]!, auctionId, minimum);
+    const res = await placeBid(app, bidders[k % 2]!, auctionId, minimum);
     responses.push(res);
     minimum = res.body.auction.minimumBid;
   }
@@ -88,7 +76,7 @@ const range = (from: number, to: number) => Array.from({ length: Math.max(0, to 
 
 test('a client on instance B receives every bid placed through instance A, in order, exactly once', async (t) => {
   const N = 30;
-  const { auctionId, bidders } = await auctionWithBidders();
+  const { auctionId, bidders } = await openAuction(app, { startPrice: START_PRICE, bidders: 2 });
   const watcher = await open(peer.baseUrl, auctionId);
   t.is(watcher.status, 200);
   const watchers: { client: SseClient; from: number }[] = [{ client: watcher, from: 1 }];
@@ -102,7 +90,7 @@ test('a client on instance B receives every bid placed through instance A, in or
     // not when a later bid reveals the gap.
     const commitsAt = (k * 37) % 200;
     const [res, late] = await Promise.all([
-      sleep(commitsAt).then(() => placed(bidders[k % 2]!, auctionId, minimum)),
+      sleep(commitsAt).then(() => placeBid(app, bidders[k % 2]!, auctionId, minimum)),
       open(peer.baseUrl, auctionId, { lastEventId: String(k - 1) }),
     ]);
     t.is(late.status, 200);
@@ -128,7 +116,7 @@ test('a client on instance B receives every bid placed through instance A, in or
 });
 
 test('the stream is an uncompressed, unbuffered event stream that opens with a retry hint and keeps the line alive', async (t) => {
-  const { auctionId } = await auctionWithBidders();
+  const { auctionId } = await openAuction(app, { startPrice: START_PRICE, bidders: 2 });
   const client = await open(peer.baseUrl, auctionId, { headers: { 'accept-encoding': 'gzip, deflate, br' } });
   t.is(client.status, 200);
   t.regex(client.headers.get('content-type') ?? '', /^text\/event-stream/);
@@ -148,7 +136,7 @@ test('the stream is an uncompressed, unbuffered event stream that opens with a r
 });
 
 test('an unknown auction is 404 and a malformed Last-Event-ID is 400, as problem+json', async (t) => {
-  const { auctionId } = await auctionWithBidders();
+  const { auctionId } = await openAuction(app, { startPrice: START_PRICE, bidders: 2 });
   const unknown = await open(peer.baseUrl, MISSING_ID);
   t.is(unknown.status, 404);
   t.regex(unknown.headers.get('content-type') ?? '', /^application\/problem\+json/);
@@ -166,7 +154,7 @@ test('an unknown auction is 404 and a malformed Last-Event-ID is 400, as problem
 });
 
 test('without Last-Event-ID the stream starts with the latest event; with one, right after it', async (t) => {
-  const { auctionId, bidders } = await auctionWithBidders();
+  const { auctionId, bidders } = await openAuction(app, { startPrice: START_PRICE, bidders: 2 });
   const responses = await alternatingBids(auctionId, bidders, 5);
 
   const fresh = await open(peer.baseUrl, auctionId);
@@ -177,7 +165,7 @@ test('without Last-Event-ID the stream starts with the latest event; with one, r
   const resumed = await open(peer.baseUrl, auctionId, { lastEventId: '2' });
   const byQuery = await open(app.baseUrl, auctionId, { lastEventId: '3', via: 'query' });
   const upToDate = await open(app.baseUrl, auctionId, { lastEventId: '5' });
-  await placed(bidders[0], auctionId, responses[4]!.body.auction.minimumBid);
+  await placeBid(app, bidders[0]!, auctionId, responses[4]!.body.auction.minimumBid);
   for (const [client, from] of [[fresh, 5], [resumed, 3], [byQuery, 4], [upToDate, 6]] as const) {
     await client.waitFor((c) => c.seqs.includes(6), 3_000, 'the next live event');
     t.deepEqual(client.seqs, range(from, 6));
@@ -185,7 +173,7 @@ test('without Last-Event-ID the stream starts with the latest event; with one, r
 });
 
 test('a client that leaves before its subscription is confirmed leaves no subscription behind', async (t) => {
-  const { auctionId } = await auctionWithBidders();
+  const { auctionId } = await openAuction(app, { startPrice: START_PRICE, bidders: 2 });
   const slow = slowSubscriptions(peer.deps, auctionId, 300);
   // Gives up while instance B still waits for Redis to confirm.
   await t.throwsAsync(SseClient.open(`${peer.baseUrl}/v1/auctions/${auctionId}/events`, { connectTimeoutMs: 150 }));

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
-import { createTestAuction } from '../support/auctions.ts';
+import { openAuction } from '../support/listings.ts';
 import { SseClient, eventually, sleep, type SseOptions } from '../support/sse-client.ts';
 
 /**
@@ -31,12 +31,6 @@ async function open(auctionId: string, options: SseOptions = {}): Promise<SseCli
 async function reconnect(previous: SseClient, auctionId: string, via: 'header' | 'query'): Promise<SseClient> {
   await previous.close();
   return open(auctionId, previous.lastEventId === undefined ? {} : { lastEventId: previous.lastEventId, via });
-}
-
-async function newAuction(bidderCount: number) {
-  const [seller, ...bidders] = await Promise.all(Array.from({ length: bidderCount + 1 }, () => app.signup()));
-  const { auctionId } = await createTestAuction(app, seller!.id, { startPrice: START_PRICE, endsAt: new Date(Date.now() + 3_600_000) });
-  return { auctionId, bidders };
 }
 
 const bid = (bidder: TestUser, auctionId: string, amount: number): Promise<HttpResult> =>
@@ -91,7 +85,7 @@ async function burst(auctionId: string, bidders: TestUser[], target: number): Pr
 
 test('clients that drop and reconnect mid-burst (by header and by query) end with every event exactly once, in order', async (t) => {
   const TARGET = 200;
-  const { auctionId, bidders } = await newAuction(6);
+  const { auctionId, bidders } = await openAuction(app, { startPrice: START_PRICE, bidders: 6 });
   const late = latePublishes(auctionId, 40);
   const first = await open(auctionId);
   // Flaky clients that drop every 20 events, alternating how they send their last id.
@@ -153,7 +147,7 @@ test('clients that drop and reconnect mid-burst (by header and by query) end wit
 
 test('a client that missed more events than one page of the log gets all of them, without waiting for a new bid', async (t) => {
   const N = 1_100;
-  const { auctionId, bidders } = await newAuction(2);
+  const { auctionId, bidders } = await openAuction(app, { startPrice: START_PRICE, bidders: 2 });
   let minimum = START_PRICE;
   for (let k = 1; k <= N; k++) {
     const res = await bid(bidders[k % 2]!, auctionId, minimum);

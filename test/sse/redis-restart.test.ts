@@ -5,7 +5,7 @@ import { createLogger } from '../../infra/logger.ts';
 import { closeInfrastructure, createInfrastructure } from '../../infra/infrastructure.ts';
 import { startFollowUpRelay } from '../../workers/follow-up-relay.ts';
 import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
-import { createTestAuction } from '../support/auctions.ts';
+import { createTestAuction } from '../support/listings.ts';
 import { startPrivateRedis, type PrivateRedis } from '../support/private-redis.ts';
 import { SseClient, SseFollower, eventually } from '../support/sse-client.ts';
 

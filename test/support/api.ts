@@ -9,6 +9,7 @@ import { loadConfig, type Config } from '../../infra/config.ts';
 import { closeInfrastructure, createInfrastructure } from '../../infra/infrastructure.ts';
 import { createLogger, type Logger } from '../../infra/logger.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
+import { holdRedisPrefix, TEST_REDIS_URL } from './redis-keys.ts';
 
 export interface HttpResult<T = any> {
   status: number;
@@ -47,7 +48,7 @@ export async function startTestApi(label: string, env: Record<string, string> = 
   const config: Config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: db.url,
-    REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    REDIS_URL: TEST_REDIS_URL,
     REDIS_KEY_PREFIX: `gavel_test_${label}_${randomBytes(4).toString('hex')}`,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     // Tests close their apps often; the load-balancer drain pause is tested on its own.
@@ -58,6 +59,7 @@ export async function startTestApi(label: string, env: Record<string, string> = 
   });
   // The wiring of main/api.ts, on the test's own database.
   const deps = createAppDeps(await createInfrastructure(config, { process: 'api', logger: options.logger ?? createLogger(config.logLevel), orm: db.orm }));
+  const prefix = holdRedisPrefix(config);
   const api = await listen(deps, 0);
   const baseUrl = `http://127.0.0.1:${api.port}`;
 
@@ -91,8 +93,13 @@ export async function startTestApi(label: string, env: Record<string, string> = 
       await api.close(1000);
       await closeAppDeps(deps);
       await closeInfrastructure(deps, { keepOrm: true });
-      await db.drop();
-      await rm(config.photos.dataDir, { recursive: true, force: true });
+      try {
+        // Once this app's connections are closed; the keys go with the last harness on the prefix.
+        await prefix.release();
+      } finally {
+        await db.drop();
+        await rm(config.photos.dataDir, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -5,6 +5,7 @@ import { createOrm, type Orm } from '../../infra/database.ts';
 import { closeInfrastructure, createInfrastructure } from '../../infra/infrastructure.ts';
 import { createLogger } from '../../infra/logger.ts';
 import type { TestApi } from './api.ts';
+import { holdRedisPrefix } from './redis-keys.ts';
 
 export interface PeerApi {
   baseUrl: string;
@@ -20,6 +21,7 @@ export interface PeerApi {
 export async function startPeerApi(app: TestApi): Promise<PeerApi> {
   const config = app.deps.config;
   const orm: Orm = await createOrm(app.db.url, { poolMax: 10 });
+  const prefix = holdRedisPrefix(config);
   let deps: AppDeps | undefined;
   try {
     deps = createAppDeps(await createInfrastructure(config, { logger: createLogger(config.logLevel), orm }));
@@ -34,6 +36,7 @@ export async function startPeerApi(app: TestApi): Promise<PeerApi> {
         await closeAppDeps(running);
         await closeInfrastructure(running, { keepOrm: true });
         await orm.close();
+        await prefix.release();
       },
     };
   } catch (error) {
@@ -42,6 +45,7 @@ export async function startPeerApi(app: TestApi): Promise<PeerApi> {
       await closeInfrastructure(deps, { keepOrm: true });
     }
     await orm.close();
+    await prefix.release();
     throw error;
   }
 }

@@ -4,7 +4,7 @@ import type { EntityManager } from '../../infra/database.ts';
 import { closeInfrastructure, createInfrastructure, type Infrastructure } from '../../infra/infrastructure.ts';
 import { createLogger } from '../../infra/logger.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
-import { dropKeysUnder } from './redis-keys.ts';
+import { holdRedisPrefix } from './redis-keys.ts';
 
 /**
  * The use-case tier: domain use cases called directly against a real, migrated PostgreSQL and the
@@ -31,6 +31,7 @@ export async function startUseCaseHarness(label: string, env: Record<string, str
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
   });
+  const prefix = holdRedisPrefix(config);
   const infra = await createInfrastructure(config, { logger: createLogger(config.logLevel), orm: db.orm });
   await infra.jobs.waitUntilReady();
   return {
@@ -45,9 +46,12 @@ export async function startUseCaseHarness(label: string, env: Record<string, str
       return { id: row!.id, phone };
     },
     async close() {
-      await dropKeysUnder(infra.redis, config.redisKeyPrefix);
       await closeInfrastructure(infra, { keepOrm: true });
-      await db.drop();
+      try {
+        await prefix.release();
+      } finally {
+        await db.drop();
+      }
     },
   };
 }

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { JobQueues } from '../../infra/job-queues.ts';
 import { QUEUE_NAMES } from '../../domain/follow-ups/job-contract.ts';
 import type { TestApi } from './api.ts';
+import { holdRedisPrefix } from './redis-keys.ts';
 import { FAKE_AWS_ENV, waitFor, type LogLine } from './workers.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -64,7 +65,12 @@ export function spawnWorkerProcess(app: TestApi, env: Record<string, string>): W
   };
   collect(child.stdout);
   collect(child.stderr);
-  const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const prefix = holdRedisPrefix(app.deps.config);
+  // Its connections are gone with the process; the keys go with the last harness on the prefix.
+  const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))).then(async (exit) => {
+    await prefix.release();
+    return exit;
+  });
   const worker: WorkerProcess = {
     child,
     pid: child.pid!,
@@ -74,7 +80,7 @@ export function spawnWorkerProcess(app: TestApi, env: Record<string, string>): W
     running: () => child.exitCode === null && child.signalCode === null,
   };
   spawned.add(worker);
-  void exited.then(() => spawned.delete(worker));
+  void exited.finally(() => spawned.delete(worker)).catch(() => undefined);
   return worker;
 }
 

@@ -5,7 +5,11 @@ import { closeInfrastructure, createInfrastructure } from '../../infra/infrastru
 import type { JobQueues } from '../../infra/job-queues.ts';
 import { jobs, type JobPayloads } from '../../domain/follow-ups/job-contract.ts';
 import { startWorkers, type WorkerOptions } from '../../workers/start-workers.ts';
-import type { TestApi, TestUser } from './api.ts';
+import type { TestApi } from './api.ts';
+import { dropRedisKeys as dropKeysUnder, holdRedisPrefix } from './redis-keys.ts';
+
+/** Moved to listings.ts with the other set-up builders; kept so existing imports keep working. */
+export { listAuction, placeBid, type AuctionListingInput } from './listings.ts';
 
 /** Credentials the SDK signs with; the SNS stand-ins never check them. */
 export const FAKE_AWS_ENV = { AWS_ACCESS_KEY_ID: 'AKIAGAVELTESTONLY000', AWS_SECRET_ACCESS_KEY: 'gavel-test-secret-not-a-real-key', AWS_REGION: 'ap-northeast-2' };
@@ -49,12 +53,14 @@ export async function startInProcessWorkers(app: TestApi, sms: SmsSender, option
   // The wiring of main/worker.ts (its own infrastructure on the test's database), with the test's SMS sender.
   const ctx = { ...(await createInfrastructure(app.deps.config, { process: 'worker', logger, orm: app.db.orm })), sms };
   const workers = await startWorkers(ctx, options);
+  const prefix = holdRedisPrefix(app.deps.config);
   return {
     logs,
     jobs: ctx.jobs,
     async close() {
       await workers.close();
       await closeInfrastructure(ctx, { keepOrm: true });
+      await prefix.release();
     },
   };
 }
@@ -84,38 +90,6 @@ export async function scheduleClose(app: TestApi, auctionId: string, endsAt: Dat
   await app.deps.jobs.enqueue('close-auction', job.payload as JobPayloads['close-auction'], { jobId: job.jobId, delayMs: endsAt.getTime() - Date.now() });
 }
 
-export interface AuctionListingInput {
-  title?: string;
-  endsAt: Date;
-  startPrice?: number;
-  reservePrice?: number;
-}
-
-/** An auction listing through POST /v1/listings, which also schedules its close job. */
-export async function listAuction(app: TestApi, seller: TestUser, input: AuctionListingInput): Promise<{ auctionId: string; listingId: string; endsAt: Date }> {
-  const res = await app.request('POST', '/v1/listings', {
-    token: seller.accessToken,
-    body: {
-      title: input.title ?? '워커 테스트 상품',
-      description: 'worker test',
-      categoryId: 1,
-      auction: {
-        startPrice: input.startPrice ?? 10_000,
-        endsAt: input.endsAt.toISOString(),
-        ...(input.reservePrice ? { reservePrice: input.reservePrice } : {}),
-      },
-    },
-  });
-  if (res.status !== 201) throw new Error(`listing failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return { auctionId: res.body.auctionId, listingId: res.body.id, endsAt: input.endsAt };
-}
-
-export async function placeBid(app: TestApi, bidder: TestUser, auctionId: string, amount: number) {
-  const res = await app.request('POST', `/v1/auctions/${auctionId}/bids`, { token: bidder.accessToken, body: { amount } });
-  if (res.status !== 201) throw new Error(`bid failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res;
-}
-
 /** Failed jobs, and jobs that completed only after failed attempts, in every queue. */
 export async function jobTrouble(jobs: JobQueues): Promise<string[]> {
   const trouble: string[] = [];
@@ -132,12 +106,10 @@ export async function jobTrouble(jobs: JobQueues): Promise<string[]> {
 /** Phone numbers in the forms an SMS could show them: E.164 and the Korean local form. */
 export const phoneForms = (phone: string) => [phone, phone.replace(/^\+82/, '0'), phone.slice(1)];
 
-/** Removes every Redis key under the app's prefix (queues, schedulers); call once its workers have stopped. */
+/**
+ * Removes every Redis key under the app's prefix. `app.close()` does it by itself now (see
+ * redis-keys.ts); kept so that callers elsewhere keep working.
+ */
 export async function dropRedisKeys(app: TestApi): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await app.deps.redis.scan(cursor, 'MATCH', `${app.deps.config.redisKeyPrefix}:*`, 'COUNT', 1000);
-    if (keys.length) await app.deps.redis.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  await dropKeysUnder(app.deps.config);
 }

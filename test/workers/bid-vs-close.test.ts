@@ -1,7 +1,8 @@
 import test from 'ava';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
-import { dropRedisKeys, jobTrouble, listAuction, recordingSms, sql, startInProcessWorkers, troubleIn, waitFor, type InProcessWorkers } from '../support/workers.ts';
+import { listAuction } from '../support/listings.ts';
+import { jobTrouble, recordingSms, sql, startInProcessWorkers, troubleIn, waitFor, type InProcessWorkers } from '../support/workers.ts';
 
 /**
  * Bids racing the close. Several auctions end a few hundred milliseconds apart; on each, six
@@ -25,7 +26,6 @@ test.before(async () => {
 });
 test.after.always(async () => {
   await workers?.close();
-  if (app) await dropRedisKeys(app);
   await app?.close();
 });
 

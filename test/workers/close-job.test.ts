@@ -2,8 +2,8 @@ import test from 'ava';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jobIds } from '../../domain/follow-ups/job-contract.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
-import { createTestAuction } from '../support/auctions.ts';
-import { dropRedisKeys, jobTrouble, listAuction, placeBid, recordingSms, sql, startInProcessWorkers, troubleIn, waitFor, type InProcessWorkers } from '../support/workers.ts';
+import { createTestAuction, listAuction, placeBid } from '../support/listings.ts';
+import { jobTrouble, recordingSms, sql, startInProcessWorkers, troubleIn, waitFor, type InProcessWorkers } from '../support/workers.ts';
 
 /**
  * The close job on its own, with the sweep out of the way (it runs once at start, then hourly), so
@@ -18,7 +18,6 @@ test.before(async () => {
 });
 test.after.always(async () => {
   await workers?.close();
-  if (app) await dropRedisKeys(app);
   await app?.close();
 });
 

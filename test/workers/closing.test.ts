@@ -4,7 +4,8 @@ import { jobIds } from '../../domain/follow-ups/job-contract.ts';
 import { startTestApi, type TestApi, type TestUser } from '../support/api.ts';
 import { startSnsRecorder, type SnsRecorder } from '../support/sns.ts';
 import { killWorkerProcesses, spawnWorkerProcess, stopWorkerProcess, waitForWorkerCount, type WorkerProcess } from '../support/worker-process.ts';
-import { dropRedisKeys, jobTrouble, listAuction, placeBid, sql, troubleIn, waitFor } from '../support/workers.ts';
+import { listAuction, placeBid } from '../support/listings.ts';
+import { jobTrouble, sql, troubleIn, waitFor } from '../support/workers.ts';
 
 /**
  * 200 auctions ending within the same 3 seconds, closed by two worker processes (`node
@@ -35,7 +36,6 @@ test.before(async () => {
 
 test.after.always(async () => {
   await killWorkerProcesses();
-  if (app) await dropRedisKeys(app);
   await app?.close();
   await sns?.close();
 });

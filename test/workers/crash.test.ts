@@ -4,7 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestApi, type TestApi, type TestUser } from '../support/api.ts';
 import { startSnsRecorder, type SnsRecorder } from '../support/sns.ts';
 import { killWorkerProcesses, spawnWorkerProcess } from '../support/worker-process.ts';
-import { dropRedisKeys, listAuction, placeBid, sql, troubleIn, waitFor } from '../support/workers.ts';
+import { listAuction, placeBid } from '../support/listings.ts';
+import { sql, troubleIn, waitFor } from '../support/workers.ts';
 
 /**
  * Worker processes dying or stopping in the middle of a settlement. The test stops the close
@@ -19,10 +20,7 @@ const lockHolders = new Set<pg.Client>();
 test.after.always(async () => {
   await killWorkerProcesses();
   await Promise.all([...lockHolders].map((client) => client.end().catch(() => undefined)));
-  await Promise.all(apps.map(async (app) => {
-    await dropRedisKeys(app);
-    await app.close();
-  }));
+  await Promise.all(apps.map((app) => app.close()));
   await Promise.all(recorders.map((r) => r.close()));
 });
 

@@ -7,7 +7,8 @@ import { SmsDeliveryError } from '../../domain/notifications/sms-sender.ts';
 import { createSnsSmsSender } from '../../infra/sns-sms-sender.ts';
 import { startTestApi, type TestApi, type TestUser } from '../support/api.ts';
 import { SnsScript, snsError, type PublishRequest } from '../support/sns.ts';
-import { dropRedisKeys, FAKE_AWS_ENV, listAuction, phoneForms, placeBid, sql, startInProcessWorkers, waitFor, type InProcessWorkers } from '../support/workers.ts';
+import { listAuction, placeBid } from '../support/listings.ts';
+import { FAKE_AWS_ENV, phoneForms, sql, startInProcessWorkers, waitFor, type InProcessWorkers } from '../support/workers.ts';
 
 /**
  * Settlement SMS end to end: the HTTP API creates and bids, the real workers close the auction and
@@ -39,7 +40,6 @@ test.before(async () => {
 
 test.after.always(async () => {
   await workers?.close();
-  if (app) await dropRedisKeys(app);
   await app?.close();
   nock.cleanAll();
   nock.enableNetConnect();

@@ -2,8 +2,8 @@ import test from 'ava';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jobIds } from '../../domain/follow-ups/job-contract.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
-import { createTestAuction } from '../support/auctions.ts';
-import { dropRedisKeys, listAuction, recordingSms, sql, startInProcessWorkers, waitFor, type InProcessWorkers } from '../support/workers.ts';
+import { createTestAuction, listAuction } from '../support/listings.ts';
+import { recordingSms, sql, startInProcessWorkers, waitFor, type InProcessWorkers } from '../support/workers.ts';
 
 /**
  * The periodic sweep (every second here) as the safety net behind the jobs: it closes an auction
@@ -21,7 +21,6 @@ test.before(async () => {
 });
 test.after.always(async () => {
   await workers?.close();
-  if (app) await dropRedisKeys(app);
   await app?.close();
 });
 
