@@ -1,4 +1,5 @@
 import { invalid } from '../errors.ts';
+import { MAX_PRICE } from '../shared/money.ts';
 import { isPositiveWon } from './money.ts';
 
 export type AuctionSettings = {
@@ -31,7 +32,7 @@ export type NewAuctionTerms = {
 
 export function validateNewAuction(input: NewAuctionInput, settings: AuctionSettings, now: Date): NewAuctionTerms {
   const startPrice = input.startPrice;
-  if (!isPositiveWon(startPrice)) throw invalid('invalid-start-price', 'startPrice must be a positive whole number of won.');
+  if (!isPositiveWon(startPrice)) throw invalid('invalid-start-price', `startPrice must be a whole number of won from 1 to ${MAX_PRICE}.`);
   const buyNowPrice = optionalWon(input.buyNowPrice, 'invalid-buy-now-price', 'buyNowPrice');
   const reservePrice = optionalWon(input.reservePrice, 'invalid-reserve-price', 'reservePrice');
   if (reservePrice !== null && reservePrice < startPrice) {
@@ -57,7 +58,7 @@ export function validateNewAuction(input: NewAuctionInput, settings: AuctionSett
 
 function optionalWon(value: number | null | undefined, code: string, field: string): number | null {
   if (value === undefined || value === null) return null;
-  if (!isPositiveWon(value)) throw invalid(code, `${field} must be a positive whole number of won.`);
+  if (!isPositiveWon(value)) throw invalid(code, `${field} must be a whole number of won from 1 to ${MAX_PRICE}.`);
   return value;
 }
 

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { START_IN_PAST_TOLERANCE_MS, validateNewAuction } from '../../../domain/auctions/auction-settings.ts';
 import type { NewAuctionInput } from '../../../domain/auctions/auction-settings.ts';
+import { MAX_PRICE, MAX_WON } from '../../../domain/shared/money.ts';
 import { seconds, settings, throwsDomainError } from './fixtures.ts';
 
 const NOW = new Date('2025-03-01T09:00:00.000Z');
@@ -81,4 +82,14 @@ test('the minimum duration counts from a later start, not from now', (t) => {
 test('the minimum duration comes from the settings', (t) => {
   const longer = { ...settings, minDurationS: 7200 };
   t.throws(() => validateNewAuction(valid, longer, NOW), { code: 'auction-too-short' });
+});
+
+test('every price term may reach MAX_PRICE and not one won more', (t) => {
+  const top = { startPrice: MAX_PRICE - 2, reservePrice: MAX_PRICE - 1, buyNowPrice: MAX_PRICE };
+  t.like(validate(top)(), top);
+  throwsDomainError(t, validate({ startPrice: MAX_PRICE + 1 }), 'invalid', 'invalid-start-price');
+  throwsDomainError(t, validate({ buyNowPrice: MAX_PRICE + 1 }), 'invalid', 'invalid-buy-now-price');
+  throwsDomainError(t, validate({ reservePrice: MAX_PRICE + 1 }), 'invalid', 'invalid-reserve-price');
+  const error = throwsDomainError(t, validate({ startPrice: MAX_WON }), 'invalid', 'invalid-start-price');
+  t.regex(error?.message ?? '', new RegExp(String(MAX_PRICE)));
 });
