@@ -1,15 +1,15 @@
 import { z } from 'zod';
-import { Id, Timestamp, Won } from './common.ts';
+import { Id, Price, Timestamp, Won } from './common.ts';
 
-const PositiveWon = Won.min(1);
+const PositivePrice = Price.min(1);
 
 export const NewAuctionTerms = z
   .strictObject({
-    startPrice: PositiveWon,
+    startPrice: PositivePrice,
     endsAt: Timestamp,
     startsAt: Timestamp.optional().meta({ description: 'Defaults to now.' }),
-    buyNowPrice: PositiveWon.optional(),
-    reservePrice: PositiveWon.optional().meta({ description: 'Secret; bidders only learn whether it is met.' }),
+    buyNowPrice: PositivePrice.optional(),
+    reservePrice: PositivePrice.optional().meta({ description: 'Secret; bidders only learn whether it is met.' }),
   })
   .meta({ id: 'NewAuctionTerms' });
 
@@ -36,8 +36,8 @@ export const Auction = z
 
 export const BidBody = z
   .strictObject({
-    amount: PositiveWon,
-    maxAmount: PositiveWon.optional().meta({ description: 'Proxy bidding: the engine bids for you up to this amount.' }),
+    amount: PositivePrice,
+    maxAmount: PositivePrice.optional().meta({ description: 'Proxy bidding: the engine bids for you up to this amount.' }),
   })
   .meta({ id: 'NewBid' });
 
