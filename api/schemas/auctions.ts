@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AUCTION_EVENT_TYPES } from '../../domain/auctions/auction-events.ts';
 import { Id, Price, Timestamp, Won } from './common.ts';
 
 const PositivePrice = Price.min(1);
@@ -33,6 +34,24 @@ export const Auction = z
     myMaxAmount: Won.nullable().meta({ description: 'Your proxy maximum, shown only to the current leader.' }),
   })
   .meta({ id: 'Auction' });
+
+/** The JSON `data` of each event on /v1/auctions/{id}/events. Streams send events as stored, unparsed: a property test holds `auctionEvent` to it. */
+export const AuctionEvent = z
+  .object({
+    auctionId: Id,
+    seq: z.number().int().min(1).meta({ description: 'Gapless per auction; also the SSE `id:`.' }),
+    type: z.enum(AUCTION_EVENT_TYPES),
+    status: z.enum(['scheduled', 'open', 'closed']),
+    outcome: z.enum(['sold', 'unsold', 'cancelled']).nullable(),
+    currentPrice: Won,
+    minimumBid: Won,
+    leaderId: Id.nullable(),
+    bidCount: z.number().int(),
+    endsAt: Timestamp,
+    extended: z.boolean().meta({ description: 'True when this event pushed `endsAt` out (soft close).' }),
+    at: Timestamp,
+  })
+  .meta({ id: 'AuctionEvent' });
 
 export const BidBody = z
   .strictObject({

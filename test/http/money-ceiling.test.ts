@@ -1,4 +1,5 @@
 import test, { type ExecutionContext } from 'ava';
+import { AuctionEvent } from '../../api/schemas/auctions.ts';
 import { MAX_PRICE, MAX_WON } from '../../domain/shared/money.ts';
 import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
 import { createTestAuction } from '../support/auctions.ts';
@@ -84,6 +85,10 @@ test('a bid above MAX_PRICE (the issue: 1,000,000,000,000) is a 400, writes noth
   const top = await bid(leader, auctionId, { amount: MAX_PRICE });
   t.is(top.status, 201, JSON.stringify(top.body));
   t.like(top.body.auction, { currentPrice: MAX_PRICE, minimumBid: MAX_WON, myMaxAmount: MAX_PRICE });
+  // What watchers are sent fits the published event schema too.
+  const [event] = await sql('select payload from auction_events where auction_id = ?', [auctionId]);
+  t.true(AuctionEvent.safeParse(event.payload).success, JSON.stringify(event.payload));
+  t.is(event.payload.minimumBid, MAX_WON);
 
   const before = await snapshot(auctionId);
   for (const body of [{ amount: MAX_WON }, { amount: MAX_PRICE + 1 }, { amount: MAX_PRICE, maxAmount: MAX_PRICE + 1 }]) {
@@ -162,4 +167,5 @@ test('/openapi.json publishes the ceiling: MAX_PRICE for money sent in, MAX_WON 
   t.is(schemas.ListingPatch.properties.price.maximum, MAX_PRICE);
   t.is(schemas.Auction.properties.minimumBid.maximum, MAX_WON);
   t.is(schemas.Auction.properties.currentPrice.maximum, MAX_WON);
+  t.is(schemas.AuctionEvent.properties.minimumBid.maximum, MAX_WON);
 });
