@@ -7,7 +7,8 @@ export type AuctionSettings = {
   readonly minDurationS: number;
   /**
    * Longest auction allowed (AUCTION_MAX_DURATION_S), and how far ahead one may be scheduled to
-   * start: every auction ends within two of these from its creation, never in a year no response can show.
+   * start: every auction ends within two of these (plus the soft-close cap) from its creation, so
+   * never in a year that no response can show.
    */
   readonly maxDurationS: number;
   /** A bid this close to the end pushes the end out to now + window; 0 turns soft close off. */
