@@ -56,6 +56,8 @@ const schema = z
     TRUST_PROXY: z.stringbool().default(false),
     BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i).default('100kb'),
     AUCTION_MIN_DURATION_S: seconds(60),
+    // At least a minute, at most a year: longer is no auction, and every end stays a showable time.
+    AUCTION_MAX_DURATION_S: wholeNumber(60, 365 * 86_400, 30 * 86_400),
     SOFT_CLOSE_WINDOW_S: seconds(60),
     SOFT_CLOSE_MAX_EXTENSION_S: seconds(1800),
     BID_RATE_LIMIT_PER_MIN: wholeNumber(1, 1_000_000, 60),
@@ -71,6 +73,12 @@ const schema = z
     ...ALWAYS,
     path: ['JWT_SECRET'],
     message: 'must not be the development default when NODE_ENV=production',
+  })
+  // Under ALWAYS a bad duration arrives here unparsed; that one is reported by its own check.
+  .refine((env) => typeof env.AUCTION_MAX_DURATION_S !== 'number' || typeof env.AUCTION_MIN_DURATION_S !== 'number' || env.AUCTION_MAX_DURATION_S >= env.AUCTION_MIN_DURATION_S, {
+    ...ALWAYS,
+    path: ['AUCTION_MAX_DURATION_S'],
+    message: 'must not be below AUCTION_MIN_DURATION_S',
   })
   .transform((env) => {
     return {
@@ -126,6 +134,7 @@ const schema = z
       },
       auctions: {
         minDurationS: env.AUCTION_MIN_DURATION_S,
+        maxDurationS: env.AUCTION_MAX_DURATION_S,
         softCloseWindowS: env.SOFT_CLOSE_WINDOW_S,
         softCloseMaxExtensionS: env.SOFT_CLOSE_MAX_EXTENSION_S,
         bidRateLimitPerMin: env.BID_RATE_LIMIT_PER_MIN,

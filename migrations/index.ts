@@ -5,6 +5,7 @@ import { Migration20261126030000_search_statistics } from './Migration2026112603
 import { Migration20261126040000_photos } from './Migration20261126040000_photos.ts';
 import { Migration20261201000000_follow_ups } from './Migration20261201000000_follow_ups.ts';
 import { Migration20261201010000_auction_lifecycle } from './Migration20261201010000_auction_lifecycle.ts';
+import { Migration20261201020000_money_ceiling } from './Migration20261201020000_money_ceiling.ts';
 
 /** Applied in this order; listed explicitly so that bundles and containers need no folder scan. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   Migration20261126040000_photos,
   Migration20261201000000_follow_ups,
   Migration20261201010000_auction_lifecycle,
+  Migration20261201020000_money_ceiling,
 ];

@@ -1,5 +1,6 @@
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponseObject } from 'zod-openapi';
 import type { Route } from '../route.ts';
+import { AuctionEvent } from '../schemas/auctions.ts';
 import { Problem } from '../schemas/common.ts';
 
 /** Statuses any route may answer with, whatever it declares. */
@@ -77,7 +78,11 @@ export function buildOpenApiDocument(routes: Route[], extraPaths: ZodOpenApiPath
       version: '1.0.0',
       description: 'Second-hand marketplace with live auctions. Money is whole KRW won; times are UTC.',
     },
-    components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    components: {
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      // Named by no operation (an event stream's body is text), yet what its events carry.
+      schemas: { AuctionEvent },
+    },
     paths,
   });
 }

@@ -1,15 +1,16 @@
 import { z } from 'zod';
-import { Id, Timestamp, Won } from './common.ts';
+import { AUCTION_EVENT_TYPES } from '../../domain/auctions/auction-events.ts';
+import { Id, Price, Timestamp, Won } from './common.ts';
 
-const PositiveWon = Won.min(1);
+const PositivePrice = Price.min(1);
 
 export const NewAuctionTerms = z
   .strictObject({
-    startPrice: PositiveWon,
+    startPrice: PositivePrice,
     endsAt: Timestamp,
     startsAt: Timestamp.optional().meta({ description: 'Defaults to now.' }),
-    buyNowPrice: PositiveWon.optional(),
-    reservePrice: PositiveWon.optional().meta({ description: 'Secret; bidders only learn whether it is met.' }),
+    buyNowPrice: PositivePrice.optional(),
+    reservePrice: PositivePrice.optional().meta({ description: 'Secret; bidders only learn whether it is met.' }),
   })
   .meta({ id: 'NewAuctionTerms' });
 
@@ -34,10 +35,28 @@ export const Auction = z
   })
   .meta({ id: 'Auction' });
 
+/** The JSON `data` of each event on /v1/auctions/{id}/events. Streams send events as stored, unparsed: a property test holds `auctionEvent` to it. */
+export const AuctionEvent = z
+  .object({
+    auctionId: Id,
+    seq: z.number().int().min(1).meta({ description: 'Gapless per auction; also the SSE `id:`.' }),
+    type: z.enum(AUCTION_EVENT_TYPES),
+    status: z.enum(['scheduled', 'open', 'closed']),
+    outcome: z.enum(['sold', 'unsold', 'cancelled']).nullable(),
+    currentPrice: Won,
+    minimumBid: Won,
+    leaderId: Id.nullable(),
+    bidCount: z.number().int(),
+    endsAt: Timestamp,
+    extended: z.boolean().meta({ description: 'True when this event pushed `endsAt` out (soft close).' }),
+    at: Timestamp,
+  })
+  .meta({ id: 'AuctionEvent' });
+
 export const BidBody = z
   .strictObject({
-    amount: PositiveWon.optional().meta({ description: 'Your bid. With `maxAmount` it may be left out or be below `minimumBid`: the engine bids the least needed.' }),
-    maxAmount: PositiveWon.optional().meta({ description: 'Proxy bidding: the engine bids for you up to this amount.' }),
+    amount: PositivePrice.optional().meta({ description: 'Your bid. With `maxAmount` it may be left out or be below `minimumBid`: the engine bids the least needed.' }),
+    maxAmount: PositivePrice.optional().meta({ description: 'Proxy bidding: the engine bids for you up to this amount.' }),
   })
   .refine((bid) => bid.amount !== undefined || bid.maxAmount !== undefined, { message: 'send amount, maxAmount, or both' })
   .meta({ id: 'NewBid' });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import 'zod-openapi';
+import { MAX_PRICE, MAX_WON } from '../../domain/shared/money.ts';
 
 /** Building blocks shared by the route schemas. */
 
@@ -18,8 +19,17 @@ export const Id = z.uuid().meta({ description: 'A UUID (time-ordered, version 7)
 
 export const IdParams = z.object({ id: Id });
 
-/** Whole KRW won. The upper bound keeps every amount exact in a JSON number. */
-export const Won = z.number().int().min(0).max(1_000_000_000_000).meta({ description: 'Amount in whole KRW won.' });
+/**
+ * Money shown: whole KRW won up to MAX_WON. Built from the same constants the rules and the
+ * database's checks follow, so a committed state always fits the response that shows it.
+ */
+export const Won = z.number().int().min(0).max(MAX_WON).meta({ description: 'Amount in whole KRW won.' });
+
+/**
+ * Money sent in (prices, bids, maxima): whole won up to MAX_PRICE, one largest increment below
+ * MAX_WON, so that the minimum next bid over any accepted price can still be shown. Above it is a 400.
+ */
+export const Price = z.number().int().min(0).max(MAX_PRICE).meta({ description: `Amount in whole KRW won, at most ${MAX_PRICE}.` });
 
 export const Timestamp = z.iso.datetime().meta({ description: 'ISO-8601, UTC.' });
 

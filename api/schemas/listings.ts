@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { LISTING_STATUSES, MANUAL_LISTING_STATUSES, SALE_TYPES } from '../../domain/listings/listing-status.ts';
 import { LISTING_SORTS } from '../../domain/listings/search-listings.ts';
+import { MAX_WON } from '../../domain/shared/money.ts';
 import { NewAuctionTerms } from './auctions.ts';
-import { Id, PageQuery, Timestamp, Won } from './common.ts';
+import { Id, PageQuery, Price, Timestamp, Won } from './common.ts';
 
 export const ListingStatus = z
   .enum(LISTING_STATUSES)
@@ -42,7 +43,7 @@ export const NewListingBody = z
     categoryId: CategoryId,
     imageUrls: ImageUrls.default([]),
     photoIds: PhotoIds.optional(),
-    price: Won.optional().meta({ description: 'For a fixed-price sale.' }),
+    price: Price.optional().meta({ description: 'For a fixed-price sale.' }),
     auction: NewAuctionTerms.optional().meta({ description: 'For a sale by auction (instead of `price`).' }),
   })
   .refine((body) => (body.price === undefined) !== (body.auction === undefined), {
@@ -58,7 +59,7 @@ export const ListingPatchBody = z
     categoryId: CategoryId.optional(),
     imageUrls: ImageUrls.optional(),
     photoIds: PhotoIds.optional(),
-    price: Won.optional(),
+    price: Price.optional(),
     status: z.enum(MANUAL_LISTING_STATUSES).optional().meta({ description: 'Fixed-price listings without a trade only.' }),
   })
   .refine((patch) => Object.keys(patch).length > 0, 'send at least one field to change')
@@ -100,8 +101,8 @@ export const ListingSearchQuery = PageQuery.extend({
   status: ListingStatus.optional(),
   saleType: SaleType.optional(),
   sellerId: Id.optional(),
-  minPrice: optionalInt(0, 1_000_000_000_000),
-  maxPrice: optionalInt(0, 1_000_000_000_000),
+  minPrice: optionalInt(0, MAX_WON),
+  maxPrice: optionalInt(0, MAX_WON),
   sort: z.enum(LISTING_SORTS).default('newest'),
 });
 

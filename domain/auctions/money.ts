@@ -1,4 +1,9 @@
-/** Money is a whole number of KRW won; anything else (fractions, NaN, beyond 2^53) is rejected. */
+import { isPrice } from '../shared/money.ts';
+
+/**
+ * An auction amount (start, reserve or buy-now price, bid, proxy maximum): a whole number of KRW
+ * won from 1 up to the ceiling, MAX_PRICE. Anything else (fractions, NaN, beyond the ceiling) is refused.
+ */
 export function isPositiveWon(value: number): boolean {
-  return Number.isSafeInteger(value) && value > 0;
+  return isPrice(value, 1);
 }

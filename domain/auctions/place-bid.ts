@@ -7,9 +7,10 @@ import { newId } from '../shared/ids.ts';
 import { auctionEvent } from './auction-events.ts';
 import { AuctionRepository } from './auction-repository.ts';
 import type { AuctionSettings } from './auction-settings.ts';
-import { auctionViewFor, type AuctionView } from './auction-view-for.ts';
+import type { AuctionView } from './auction-view-for.ts';
 import { findStoredResponse, requestHash, type StoredResponse } from './idempotency.ts';
 import { resolveBid, type BidKind } from './place-bid-rules.ts';
+import { placedBidView } from './placed-bid-view.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 
 export interface PlaceBidInput {
@@ -67,13 +68,8 @@ export async function placeBid(em: EntityManager, deps: PlaceBidDeps, input: Pla
       }
       const resolution = resolveBid(locked.state, { bidderId, amount: input.amount, maxAmount: input.maxAmount }, deps.settings, locked.now);
       const bids = resolution.bids.map((bid) => ({ ...bid, id: newId() }));
-      const own = bids.findLast((bid) => bid.bidderId === bidderId && bid.kind !== 'proxy')!;
       const event = resolution.visible ? auctionEvent('bid', resolution.next, locked.eventSeq + 1, resolution.extended, locked.now) : null;
-      const placed: PlacedBid = {
-        bid: { id: own.id, auctionId, amount: own.amount, maxAmount: own.maxAmount, kind: own.kind, createdAt: locked.now.toISOString() },
-        leading: resolution.next.leaderId === bidderId,
-        auction: auctionViewFor(resolution.next, locked.listingId, locked.now, bidderId),
-      };
+      const placed = placedBidView(resolution.next, bids, bidderId, locked.listingId, locked.now);
       const previousLeader = locked.state.leaderId;
       const outbid = previousLeader !== null && previousLeader !== resolution.next.leaderId;
       const written = await auctions.applyChange({

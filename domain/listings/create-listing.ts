@@ -3,6 +3,7 @@ import { invalid } from '../errors.ts';
 import type { FollowUpDispatcher } from '../follow-ups/follow-ups.ts';
 import { transactionWithFollowUps } from '../follow-ups/transaction.ts';
 import { photoJobs, setListingPhotos } from '../photos/attach-photos.ts';
+import { assertPrice } from '../shared/money.ts';
 import { Category } from './category.entity.ts';
 import { Listing } from './listing.entity.ts';
 
@@ -25,6 +26,7 @@ export async function createFixedPriceListing(
   sellerId: string,
   input: ListingContent & { price: number; photoIds?: string[] },
 ): Promise<Listing> {
+  assertPrice(input.price, 'price', 'invalid-price');
   await assertCategoryExists(em, input.categoryId);
   return transactionWithFollowUps(em, followUps, async (tx) => {
     // Field by field, never a spread of the input: only these can come from a client.

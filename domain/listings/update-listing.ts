@@ -3,6 +3,7 @@ import { notFound } from '../errors.ts';
 import type { FollowUpDispatcher } from '../follow-ups/follow-ups.ts';
 import { transactionWithFollowUps } from '../follow-ups/transaction.ts';
 import { photoJobs, setListingPhotos } from '../photos/attach-photos.ts';
+import { assertPrice } from '../shared/money.ts';
 import { Trade } from '../trades/trade.entity.ts';
 import { assertCategoryExists, type ListingContent } from './create-listing.ts';
 import { assertCanReprice, assertCanSetStatus, assertContentEditable, assertSeller } from './listing-rules.ts';
@@ -12,6 +13,7 @@ import { Listing } from './listing.entity.ts';
 export type ListingPatch = Partial<ListingContent> & { price?: number; status?: ListingStatus; photoIds?: string[] };
 
 export async function updateListing(em: EntityManager, followUps: FollowUpDispatcher, userId: string, listingId: string, patch: ListingPatch): Promise<void> {
+  if (patch.price !== undefined) assertPrice(patch.price, 'price', 'invalid-price');
   return transactionWithFollowUps(em, followUps, async (tx) => {
     // The latest auction's row first, the order the bid path takes them in (no deadlock), so a bid
     // cannot land between the freeze check below and the write.

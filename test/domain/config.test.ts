@@ -17,6 +17,7 @@ test('defaults follow the contract', (t) => {
   t.is(config.bodyLimit, '100kb');
   t.is(config.auctions.softCloseWindowS, 60);
   t.is(config.auctions.minDurationS, 60);
+  t.is(config.auctions.maxDurationS, 30 * 86_400);
   t.is(config.auctions.bidRateLimitPerMin, 60);
   t.true(config.auctions.softCloseMaxExtensionS > 0);
   t.is(config.trustProxy, false);
@@ -44,6 +45,7 @@ test('settings are read from the environment', (t) => {
     SNS_ENDPOINT: 'http://localhost:4566',
     LOG_LEVEL: 'warn',
     AUCTION_MIN_DURATION_S: '300',
+    AUCTION_MAX_DURATION_S: '86400',
     SOFT_CLOSE_WINDOW_S: '0',
     SOFT_CLOSE_MAX_EXTENSION_S: '600',
     BID_RATE_LIMIT_PER_MIN: '10',
@@ -56,7 +58,7 @@ test('settings are read from the environment', (t) => {
   t.is(config.redisUrl, 'rediss://:pw@cache.internal:6380/2');
   t.is(config.sms.endpoint, 'http://localhost:4566');
   t.is(config.logLevel, 'warn');
-  t.deepEqual(config.auctions, { minDurationS: 300, softCloseWindowS: 0, softCloseMaxExtensionS: 600, bidRateLimitPerMin: 10, cancelCutoffS: 43_200, offerTtlS: 172_800 });
+  t.deepEqual(config.auctions, { minDurationS: 300, maxDurationS: 86_400, softCloseWindowS: 0, softCloseMaxExtensionS: 600, bidRateLimitPerMin: 10, cancelCutoffS: 43_200, offerTtlS: 172_800 });
   t.true(config.trustProxy);
 });
 
@@ -129,6 +131,17 @@ test('numbers must be whole and in range', (t) => {
   t.regex(configError(t, { AUCTION_MIN_DURATION_S: '1.5' }), /AUCTION_MIN_DURATION_S/);
   t.regex(configError(t, { JWT_ACCESS_TTL_S: '5' }), /JWT_ACCESS_TTL_S/);
   t.is(loadConfig({ PORT: '0' }).port, 0);
+});
+
+test('AUCTION_MAX_DURATION_S is whole seconds from a minute to a year, and never below AUCTION_MIN_DURATION_S', (t) => {
+  for (const bad of ['59', '31536001', '1.5', 'a month']) t.regex(configError(t, { AUCTION_MAX_DURATION_S: bad }), /AUCTION_MAX_DURATION_S/);
+  t.is(loadConfig({ AUCTION_MAX_DURATION_S: '31536000' }).auctions.maxDurationS, 365 * 86_400);
+  t.is(loadConfig({ AUCTION_MIN_DURATION_S: '3600', AUCTION_MAX_DURATION_S: '3600' }).auctions.maxDurationS, 3600);
+  const message = configError(t, { AUCTION_MIN_DURATION_S: '7200', AUCTION_MAX_DURATION_S: '3600' });
+  t.regex(message, /AUCTION_MAX_DURATION_S: must not be below AUCTION_MIN_DURATION_S/);
+  t.notRegex(configError(t, { AUCTION_MIN_DURATION_S: 'soon' }), /AUCTION_MAX_DURATION_S/, 'one bad variable is one complaint');
+  // Named together with other bad variables, not after they are fixed.
+  t.regex(configError(t, { AUCTION_MIN_DURATION_S: '7200', AUCTION_MAX_DURATION_S: '3600', PORT: 'x' }), /PORT[\s\S]*AUCTION_MAX_DURATION_S|AUCTION_MAX_DURATION_S[\s\S]*PORT/);
 });
 
 test('NODE_ENV, LOG_LEVEL, BODY_LIMIT and TRUST_PROXY accept only known values', (t) => {

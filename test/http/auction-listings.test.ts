@@ -39,6 +39,9 @@ for (const [name, body, code] of [
   ['an auction shorter than the minimum', { ...content, auction: { startPrice: 1000, endsAt: new Date(Date.now() + 10_000).toISOString() } }, 'auction-too-short'],
   ['a reserve below the start price', { ...content, auction: { startPrice: 5000, reservePrice: 1000, endsAt: '2099-01-01T00:00:00Z' } }, 'reserve-below-start-price'],
   ['a buy-now price not above the start', { ...content, auction: { startPrice: 5000, buyNowPrice: 5000, endsAt: '2099-01-01T00:00:00Z' } }, 'buy-now-not-above-start-price'],
+  // The issue: such an end was accepted, and a soft-close extension past it would not even be a showable time.
+  ['an end on 9999-12-31', { ...content, auction: { startPrice: 1000, endsAt: '9999-12-31T00:00:00Z' } }, 'auction-too-long'],
+  ['a start further ahead than AUCTION_MAX_DURATION_S', { ...content, auction: { startPrice: 1000, startsAt: '9999-12-30T00:00:00Z', endsAt: '9999-12-31T00:00:00Z' } }, 'starts-at-too-far'],
 ] as const) {
   test(`creating a listing with ${name} is a 400 (${code}) and writes nothing`, async (t) => {
     const seller = await app.signup();
@@ -95,4 +98,16 @@ test('a fixed-price purchase of an auction listing is refused', async (t) => {
   const res = await app.request('POST', `/v1/listings/${created.body.id}/purchase`, { token: buyer.accessToken });
   t.is(res.status, 409);
   t.is(res.body.type, 'https://gavel.dev/problems/not-fixed-price');
+});
+
+test('an auction may run AUCTION_MAX_DURATION_S (default 30 days) and not a minute longer; the problem names the limit', async (t) => {
+  const seller = await app.signup();
+  const DAY_MS = 86_400_000;
+  const startsAt = new Date(Date.now() + 3_600_000);
+  const terms = (days: number, extraMs = 0) => ({ startPrice: 1000, startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + days * DAY_MS + extraMs).toISOString() });
+  const longest = await app.request('POST', '/v1/listings', { token: seller.accessToken, body: { ...content, auction: terms(30) } });
+  t.is(longest.status, 201, JSON.stringify(longest.body));
+  const longer = await app.request('POST', '/v1/listings', { token: seller.accessToken, body: { ...content, auction: terms(30, 60_000) } });
+  t.is(longer.status, 400);
+  t.like(longer.body, { type: 'https://gavel.dev/problems/auction-too-long', maxDurationS: 30 * 86_400 });
 });

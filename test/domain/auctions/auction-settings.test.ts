@@ -1,6 +1,7 @@
 import test from 'ava';
 import { START_IN_PAST_TOLERANCE_MS, validateNewAuction } from '../../../domain/auctions/auction-settings.ts';
 import type { NewAuctionInput } from '../../../domain/auctions/auction-settings.ts';
+import { MAX_PRICE, MAX_WON } from '../../../domain/shared/money.ts';
 import { seconds, settings, throwsDomainError } from './fixtures.ts';
 
 const NOW = new Date('2025-03-01T09:00:00.000Z');
@@ -81,4 +82,37 @@ test('the minimum duration counts from a later start, not from now', (t) => {
 test('the minimum duration comes from the settings', (t) => {
   const longer = { ...settings, minDurationS: 7200 };
   t.throws(() => validateNewAuction(valid, longer, NOW), { code: 'auction-too-short' });
+});
+
+test('every price term may reach MAX_PRICE and not one won more', (t) => {
+  const top = { startPrice: MAX_PRICE - 2, reservePrice: MAX_PRICE - 1, buyNowPrice: MAX_PRICE };
+  t.like(validate(top)(), top);
+  throwsDomainError(t, validate({ startPrice: MAX_PRICE + 1 }), 'invalid', 'invalid-start-price');
+  throwsDomainError(t, validate({ buyNowPrice: MAX_PRICE + 1 }), 'invalid', 'invalid-buy-now-price');
+  throwsDomainError(t, validate({ reservePrice: MAX_PRICE + 1 }), 'invalid', 'invalid-reserve-price');
+  const error = throwsDomainError(t, validate({ startPrice: MAX_WON }), 'invalid', 'invalid-start-price');
+  t.regex(error?.message ?? '', new RegExp(String(MAX_PRICE)));
+});
+
+test('the auction may run at most the maximum duration, counted from its start', (t) => {
+  const max = settings.maxDurationS;
+  t.notThrows(validate({ endsAt: seconds(NOW, max) }));
+  const error = throwsDomainError(t, validate({ endsAt: seconds(NOW, max + 0.001) }), 'invalid', 'auction-too-long');
+  t.deepEqual(error?.extras, { maxDurationS: max });
+  // The issue: an end in the year 9999 is no auction.
+  throwsDomainError(t, validate({ endsAt: new Date('9999-12-31T00:00:00.000Z') }), 'invalid', 'auction-too-long');
+  const startsAt = seconds(NOW, 3600);
+  t.notThrows(validate({ startsAt, endsAt: seconds(startsAt, max) }));
+  throwsDomainError(t, validate({ startsAt, endsAt: seconds(startsAt, max + 1) }), 'invalid', 'auction-too-long');
+  t.throws(() => validateNewAuction(valid, { ...settings, maxDurationS: 1800 }, NOW), { code: 'auction-too-long' });
+});
+
+test('a start may be scheduled at most the maximum duration ahead, so no end lies further than two of them', (t) => {
+  const max = settings.maxDurationS;
+  const latest = seconds(NOW, max);
+  t.deepEqual(validate({ startsAt: latest, endsAt: seconds(latest, max) })().startsAt, latest);
+  const tooFar = seconds(NOW, max + 1);
+  const error = throwsDomainError(t, validate({ startsAt: tooFar, endsAt: seconds(tooFar, 3600) }), 'invalid', 'starts-at-too-far');
+  t.deepEqual(error?.extras, { maxDurationS: max });
+  throwsDomainError(t, validate({ startsAt: new Date('9999-12-30T00:00:00.000Z'), endsAt: new Date('9999-12-31T00:00:00.000Z') }), 'invalid', 'starts-at-too-far');
 });

@@ -10,7 +10,7 @@ export const STARTS_AT = new Date('2025-03-01T09:00:00.000Z');
 export const ENDS_AT = new Date('2025-03-08T09:00:00.000Z');
 export const MIDWAY = new Date('2025-03-04T12:00:00.000Z');
 
-export const settings: AuctionSettings = { minDurationS: 60, softCloseWindowS: 60, softCloseMaxExtensionS: 600, cancelCutoffS: 43_200, offerTtlS: 172_800 };
+export const settings: AuctionSettings = { minDurationS: 60, maxDurationS: 30 * 86_400, softCloseWindowS: 60, softCloseMaxExtensionS: 600, cancelCutoffS: 43_200, offerTtlS: 172_800 };
 
 export const seconds = (date: Date, s: number): Date => new Date(date.getTime() + s * 1000);
 
