@@ -52,7 +52,7 @@ export interface ListingRow {
 /** Selected with `listings l join users u` and a `?` parameter for the viewer (or null). */
 export const LISTING_VIEW_COLUMNS = `
   l.id, l.seller_id, u.nickname as seller_nickname, l.category_id, l.title, l.description,
-  l.image_urls, l.sale_type, (select a.id from auctions a where a.listing_id = l.id order by a.created_at desc limit 1) as auction_id, l.price, l.status, l.like_count, l.created_at, l.updated_at,
+  l.image_urls, l.sale_type, case when l.sale_type = 'auction' then (select a.id from auctions a where a.listing_id = l.id order by a.created_at desc limit 1) end as auction_id, l.price, l.status, l.like_count, l.created_at, l.updated_at,
   ${cursorTimestampSql('l.created_at')} as created_key,
   (select coalesce(jsonb_agg(jsonb_build_object('id', p.id, 'status', p.status, 'displayKey', p.display_key,
             'thumbnailKey', p.thumbnail_key) order by p.position), '[]'::jsonb)

@@ -25,7 +25,8 @@ export async function updateListing(em: EntityManager, followUps: FollowUpDispat
     const listing = await tx.findOne(Listing, listingId, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!listing) throw notFound('listing');
     assertSeller(listing, userId);
-    const hasBids = (auction?.bid_count ?? 0) > 0;
+    // Relisted at a fixed price, the listing is no longer what its old auction's bidders bid on.
+    const hasBids = listing.saleType === 'auction' && (auction?.bid_count ?? 0) > 0;
     if (hasBids) {
       const photos = await tx.execute<{ id: string }[]>('select id from listing_photos where listing_id = ? order by position', [listingId]);
       const { title, description, categoryId, imageUrls } = listing;

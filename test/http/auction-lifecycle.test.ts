@@ -70,7 +70,9 @@ test('an auction that ends unsold with bids (reserve not met) ends its listing: 
 
   const relisted = await app.request('POST', `/v1/listings/${listingId}/relist`, { token: seller.accessToken, body: { price: 40_000 } });
   t.is(relisted.status, 201, JSON.stringify(relisted.body));
-  t.like(relisted.body, { id: listingId, status: 'on_sale', saleType: 'fixed', price: 40_000 });
+  t.like(relisted.body, { id: listingId, status: 'on_sale', saleType: 'fixed', price: 40_000, auctionId: null });
+  const edited = await app.request('PATCH', `/v1/listings/${listingId}`, { token: seller.accessToken, body: { title: '고정가로 다시 올림' } });
+  t.is(edited.status, 200, 'at a fixed price the old auction no longer freezes the title');
   t.true((await onSaleIds(seller.id)).includes(listingId));
   assertProblem(t, await app.request('POST', `/v1/listings/${listingId}/relist`, { token: seller.accessToken, body: { price: 40_000 } }), 409, 'listing-not-ended');
 });
