@@ -5,8 +5,9 @@ import { createTestAuction } from '../support/auctions.ts';
 import { SseClient, eventually, sleep, type SseOptions } from '../support/sse-client.ts';
 
 /**
- * Nothing follows an auction's `closed` event, so its stream ends right after it, live or after a
- * replay. Heartbeats every second, so a stream left open shows at once. The
+ * Nothing follows an auction's `closed` event, so its stream ends right after it: live, after a
+ * replay, or at once with 204 for a client that already has it (which is what stops EventSource
+ * from reconnecting forever). Heartbeats every second, so a stream left open shows at once. The
  * tests count the server's open streams, so they run one after another.
  */
 let app: TestApi;
@@ -114,6 +115,19 @@ test.serial('a fresh connection to a closed auction gets the closed event (its f
   await client.waitForEnd(3_000);
   t.deepEqual(client.seqs, [3]);
   t.like(client.payloads[0], { type: 'closed', status: 'closed', outcome: 'sold', currentPrice: BUY_NOW_PRICE });
+});
+
+test.serial('a reconnect at or past the closed event is answered 204 No Content at once, without taking a stream slot', async (t) => {
+  const auctionId = await closedAuction();
+  for (const options of [{ lastEventId: '3' }, { lastEventId: '3', via: 'query' }, { lastEventId: '99' }] as const) {
+    const started = Date.now();
+    const client = await open(auctionId, options);
+    t.is(client.status, 204, JSON.stringify(options));
+    t.is(client.problem, '', 'no body');
+    t.true(Date.now() - started < 2_000, `answered after ${Date.now() - started} ms`);
+  }
+  t.is(app.deps.streams.size, 0);
+  t.is(await subscribers(auctionId), 0);
 });
 
 test.serial('clients that connect while the auction closes each get the closed event once and the end', async (t) => {
