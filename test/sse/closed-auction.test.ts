@@ -2,7 +2,7 @@ import test from 'ava';
 import { auctionChannel } from '../../infra/auction-event-bus.ts';
 import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
 import { createTestAuction } from '../support/auctions.ts';
-import { SseClient, eventually, sleep, type SseOptions } from '../support/sse-client.ts';
+import { SseClient, SseFollower, eventually, sleep, type SseOptions } from '../support/sse-client.ts';
 
 /**
  * Nothing follows an auction's `closed` event, so its stream ends right after it: live, after a
@@ -146,4 +146,19 @@ test.serial('clients that connect while the auction closes each get the closed e
   }
   await eventually(() => app.deps.streams.size, (n) => n === 0, 3_000, 'the server to let go of every stream');
   await eventually(() => subscribers(auctionId), (n) => n === 0, 3_000, 'the channel to be unsubscribed');
+});
+
+test.serial('a client that reconnects as EventSource does follows the auction to its close, then stops', async (t) => {
+  const { auctionId, buyer } = await auctionWithBids();
+  const follower = new SseFollower(eventsUrl(auctionId), undefined);
+  t.teardown(() => follower.stop());
+  await follower.waitFor((f) => f.seqs.includes(2), 5_000, 'the latest event');
+  await buyNow(buyer, auctionId);
+  await follower.waitFor((f) => f.toldDone, 5_000, 'a 204 on the reconnect after the close');
+  // Several retry intervals later, nothing has been tried again.
+  await sleep(1_000);
+  t.is(follower.connections.length, 1, 'one stream, then only the 204');
+  t.is(follower.failedAttempts, 0);
+  t.deepEqual(follower.seqs, [2, 3]);
+  t.is(follower.payloads.at(-1).type, 'closed');
 });
