@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { auctionEventsAfter, auctionExists, latestAuctionEvent } from '../../domain/auctions/auction-event-log.ts';
+import { auctionEventsAfter, auctionExists, closedEventSeq, latestAuctionEvent } from '../../domain/auctions/auction-event-log.ts';
 import { AUCTION_EVENT_TYPES } from '../../domain/auctions/auction-events.ts';
 import { DomainError, notFound } from '../../domain/errors.ts';
 import type { AppDeps } from '../context.ts';
@@ -15,7 +15,7 @@ const EventStreamDoc = z
     description:
       `Server-sent events. Each event: \`id: <seq>\`, \`event: <${AUCTION_EVENT_TYPES.join('|')}>\`, ` +
       '`data: {auctionId, seq, type, status, outcome, currentPrice, minimumBid, leaderId, bidCount, endsAt, extended, at}`. ' +
-      'A comment line at least every 15 s.',
+      'A comment line at least every 15 s. The stream ends right after the `closed` event, the last there is.',
   });
 
 export function auctionEventRoutes(deps: AppDeps): Route[] {
@@ -27,23 +27,34 @@ export function auctionEventRoutes(deps: AppDeps): Route[] {
         summary: 'Live price changes (text/event-stream)',
         description:
           'Reconnect with `Last-Event-ID` (or `?lastEventId=` where headers cannot be set) to receive every missed event, ' +
-          'in order, before live ones. Without it the stream starts with the latest event.',
+          'in order, before live ones. Without it the stream starts with the latest event.\n\n' +
+          'The stream ends after the `closed` event. A reconnect to a closed auction from before that event replays ' +
+          'what it missed, `closed` last, then ends (200); a fresh connection without `Last-Event-ID` gets the `closed` ' +
+          'event, the final state, then the end (200). A reconnect whose `Last-Event-ID` is at or past the `closed` event ' +
+          'is answered 204 No Content at once: per the HTML standard, that stops EventSource from reconnecting.',
         params: IdParams,
         query: z.object({ lastEventId: Seq.optional() }),
         headers: z.object({ 'last-event-id': Seq.optional() }),
-        responses: { 200: { description: 'The event stream', schema: EventStreamDoc, contentType: 'text/event-stream' } },
+        responses: {
+          200: { description: 'The event stream', schema: EventStreamDoc, contentType: 'text/event-stream' },
+          204: { description: 'The auction has closed and the client already has its `closed` event: nothing more will come.' },
+        },
         problems: [400, 404, 429, 503],
       },
       async ({ params, query, headers, ctx }) => {
         const auctionId = params.id;
         const em = () => deps.orm.em.fork();
         if (!(await auctionExists(em(), auctionId))) throw notFound('auction');
+        const lastEventId = headers['last-event-id'] ?? query.lastEventId;
+        // The one answer that stops EventSource; final on every instance, so given even while this one
+        // shuts down, and without a stream slot.
+        const closedSeq = lastEventId === undefined ? null : await closedEventSeq(em(), auctionId);
+        if (closedSeq !== null && Number(lastEventId) >= closedSeq) return { status: 204 };
         if (deps.lifecycle.shuttingDown) throw Object.assign(new Error('This instance is shutting down; reconnect.'), { status: 503, expose: true });
         const slot = await deps.streamLimiter.acquire(ctx.ip);
         if (!slot) {
           throw new DomainError('rate_limited', 'too-many-streams', `At most ${settings.maxStreamsPerAddress} open streams per address.`, { retryAfterS: 30 });
         }
-        const lastEventId = headers['last-event-id'] ?? query.lastEventId;
         let unregister: () => void = () => undefined;
         const stream = new AuctionEventStream(
           {

@@ -26,7 +26,8 @@ const frame = (event: AuctionEventData) => `id: ${event.seq}\nevent: ${event.typ
  *   1. subscribe to the live channel first and hold what arrives;
  *   2. replay from PostgreSQL everything after the client's Last-Event-ID, page by page, at the
  *      pace the client reads;
- *   3. release the held events, then pass live ones through.
+ *   3. release the held events, then pass live ones through;
+ *   4. end right after the auction's `closed` event, its last.
  * Every event is written only if its seq is exactly the next one; a live event that skips ahead
  * (a publish that was lost or is late) makes the stream fetch the missing ones from PostgreSQL.
  * Live events are judged one at a time, in arrival order, after the replay.
@@ -86,7 +87,7 @@ export class AuctionEventStream {
     });
   }
 
-  /** Ends the stream with a `retry:` hint, so the client reconnects (to this or another instance). */
+  /** Ends the stream; with a reason, after a `retry:` hint, so the client reconnects (to this or another instance). */
   end(reason?: string): void {
     if (this.ended) return;
     this.ended = true;
@@ -156,7 +157,17 @@ export class AuctionEventStream {
     if (this.ended) return false;
     this.lastSeq = event.seq;
     this.write(frame(event));
+    if (event.type === 'closed') this.finish();
     return true;
+  }
+
+  /**
+   * Nothing follows an auction's closed event, so the stream ends without a reason or a retry
+   * hint. EventSource reconnects anyway; the route answers that reconnect 204, which stops it.
+   */
+  private finish(): void {
+    this.write(': auction closed\n\n');
+    this.end();
   }
 
   private drained(): Promise<void> {

@@ -18,6 +18,15 @@ export async function latestAuctionEvent(em: EntityManager, auctionId: string): 
   return row?.payload ?? null;
 }
 
+/** The seq of the auction's `closed` event, its last, or null while it is not closed. */
+export async function closedEventSeq(em: EntityManager, auctionId: string): Promise<number | null> {
+  const [row] = await em.execute<{ seq: string }[]>(
+    "select seq from auction_events where auction_id = ? and type = 'closed' order by seq limit 1",
+    [auctionId],
+  );
+  return row ? Number(row.seq) : null;
+}
+
 export async function auctionExists(em: EntityManager, auctionId: string): Promise<boolean> {
   const rows = await em.execute<{ id: string }[]>('select id from auctions where id = ?', [auctionId]);
   return rows.length > 0;

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { auctionChannel } from '../../infra/auction-event-bus.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
-import { openAuction } from '../support/listings.ts';
+import { createTestAuction, openAuction } from '../support/listings.ts';
 import { SseClient, eventually, type SseOptions } from '../support/sse-client.ts';
 
 /**
@@ -106,6 +106,9 @@ test.serial('local clients of an auction share one Redis subscription, dropped w
 
 test('shutdown ends every open stream with a retry hint and refuses new ones', async (t) => {
   const { auctionId } = await openAuction(closing, { bidders: 1 });
+  const [seller, buyer] = await Promise.all([closing.signup(), closing.signup()]);
+  const bought = await createTestAuction(closing, seller.id, { startPrice: 10_000, buyNowPrice: 20_000, endsAt: new Date(Date.now() + 3_600_000) });
+  t.is((await closing.request('POST', `/v1/auctions/${bought.auctionId}/buy-now`, { token: buyer.accessToken })).status, 201);
   const watchers = await Promise.all([open(closing, auctionId), open(closing, auctionId, { lastEventId: '0' })]);
   t.deepEqual(watchers.map((c) => c.status), [200, 200]);
   await Promise.all(watchers.map((w) => w.waitFor((c) => c.comments.includes('connected'), 2_000, 'the stream to open')));
@@ -115,6 +118,8 @@ test('shutdown ends every open stream with a retry hint and refuses new ones', a
   // While the instance drains, a new stream is sent elsewhere.
   const late = await open(closing, auctionId);
   t.is(late.status, 503);
+  // A client that has the closed event is told it is done, not to try elsewhere.
+  t.is((await open(closing, bought.auctionId, { lastEventId: '1' })).status, 204);
   await Promise.all(watchers.map((w) => w.waitForEnd(5_000)));
   for (const watcher of watchers) {
     t.is(watcher.records.at(-1)?.kind, 'retry', 'the last thing a client hears is when to reconnect');

@@ -2,7 +2,7 @@ import test from 'ava';
 import type { AppDeps } from '../../api/context.ts';
 import { auctionChannel } from '../../infra/auction-event-bus.ts';
 import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
-import { openAuction, placeBid } from '../support/listings.ts';
+import { createTestAuction, openAuction, placeBid } from '../support/listings.ts';
 import { startPeerApi, type PeerApi } from '../support/peer-api.ts';
 import { SseClient, eventually, sleep, type SseOptions } from '../support/sse-client.ts';
 
@@ -181,4 +181,31 @@ test('a client that leaves before its subscription is confirmed leaves no subscr
   const channel = auctionChannel(peer.deps.config.redisKeyPrefix, auctionId);
   await eventually(async () => (await peer.deps.redis.pubsub('NUMSUB', channel))[1], (n) => n === 0, 3_000, 'the orphan subscription to be dropped');
   t.is(slow.slowed, 1);
+});
+
+test('when the auction closes through instance A, its streams on instance B end after the closed event and are not resumed', async (t) => {
+  const [seller, bidder, buyer] = await Promise.all([app.signup(), app.signup(), app.signup()]);
+  const { auctionId } = await createTestAuction(app, seller.id, { startPrice: START_PRICE, buyNowPrice: 500_000, reservePrice: 400_000, endsAt: new Date(Date.now() + 3_600_000) });
+  await placeBid(app, bidder, auctionId, START_PRICE);
+  const watchers = [await open(peer.baseUrl, auctionId), await open(peer.baseUrl, auctionId, { lastEventId: '0' })];
+  await Promise.all(watchers.map((w) => w.waitFor((c) => c.seqs.includes(1) && c.comments.includes('ping'), 3_000, 'event 1 and a heartbeat')));
+  const channel = auctionChannel(peer.deps.config.redisKeyPrefix, auctionId);
+  t.is((await peer.deps.redis.pubsub('NUMSUB', channel))[1], 1, 'B is subscribed');
+
+  const bought = await app.request('POST', `/v1/auctions/${auctionId}/buy-now`, { token: buyer.accessToken });
+  t.is(bought.status, 201);
+  for (const watcher of watchers) {
+    await watcher.waitForEnd(3_000);
+    t.deepEqual(watcher.seqs, [1, 2]);
+    t.like(watcher.payloads.at(-1), { type: 'closed', outcome: 'sold', leaderId: buyer.id });
+    const closedAt = watcher.records.findIndex((r) => r.kind === 'event' && r.event.event === 'closed');
+    const after = watcher.records.slice(closedAt + 1).map((r) => (r.kind === 'comment' ? r.text : r.kind));
+    t.deepEqual(after, ['auction closed'], 'no heartbeat or retry hint after the closed event');
+  }
+  await eventually(async () => (await peer.deps.redis.pubsub('NUMSUB', channel))[1], (n) => n === 0, 3_000, 'B to unsubscribe');
+  for (const baseUrl of [peer.baseUrl, app.baseUrl]) {
+    const again = await watchers[0]!.reconnect(`${baseUrl}/v1/auctions/${auctionId}/events`);
+    clients.add(again);
+    t.is(again.status, 204, baseUrl === app.baseUrl ? 'on A' : 'on B');
+  }
 });

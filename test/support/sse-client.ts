@@ -205,12 +205,15 @@ export function describeSeqs(seqs: number[]): string {
 
 /**
  * What EventSource does on its own: reconnects whenever the stream ends or cannot be opened,
- * resending the last event id, after the server's `retry:` hint (capped at `maxRetryMs`).
+ * resending the last event id, after the server's `retry:` hint (capped at `maxRetryMs`), and
+ * stops for good when the server answers 204 No Content.
  */
 export class SseFollower {
   readonly connections: SseClient[] = [];
   /** Attempts that got no stream: network errors or non-200 answers. */
   failedAttempts = 0;
+  /** Set when a 204 told the follower that nothing more will come; it no longer reconnects. */
+  toldDone = false;
   private stopped = false;
   private readonly stopSignal: Promise<void>;
   private signalStop!: () => void;
@@ -255,6 +258,10 @@ export class SseFollower {
         client = await SseClient.open(url, last === undefined ? { connectTimeoutMs: 5_000 } : { lastEventId: last, via, connectTimeoutMs: 5_000 });
       } catch {
         client = undefined;
+      }
+      if (client?.status === 204) {
+        this.toldDone = true;
+        return;
       }
       if (client?.status === 200) {
         this.connections.push(client);
