@@ -4,7 +4,8 @@ import { renderSms } from './sms-messages.ts';
 import { SmsDeliveryError, type SmsSender } from './sms-sender.ts';
 
 export type SendResult =
-  | { result: 'sent'; messageId: string }
+  /** `kind` and `phone` for the caller's log line (which masks the phone). */
+  | { result: 'sent'; messageId: string; kind: NotificationKind; phone: string }
   | { result: 'skipped'; reason: string }
   /** Worth another try later; the row is pending again. */
   | { result: 'retry'; error: SmsDeliveryError }
@@ -52,7 +53,7 @@ export async function sendNotification(
       `update notifications set status = 'sent', message = ?, provider_message_id = ?, sent_at = now(), updated_at = now(), last_error = null where id = ?`,
       [message, messageId, notificationId],
     );
-    return { result: 'sent', messageId };
+    return { result: 'sent', messageId, kind: claimed.kind, phone: claimed.phone };
   } catch (error) {
     const delivery = error instanceof SmsDeliveryError ? error : new SmsDeliveryError(String(error), 'unknown', true);
     const giveUp = !delivery.retryable || options.finalAttempt;

@@ -67,7 +67,7 @@ test('a worker killed mid-send: the won and sold SMS are resent once by the next
   // The next worker takes the dead one's jobs over once their lock (2 s) expires: each finds its row
   // claimed and finishes as skipped, so the send's own job id is spent.
   const sms = recordingSms();
-  workers = await startInProcessWorkers(app, sms, { lockDurationMs: 2_000 });
+  workers = await startInProcessWorkers(app, sms, { lockDurationMs: 2_000, logLevel: 'info' });
   for (const row of cut) {
     await waitFor(`the dead worker's job for ${row.kind} to be retaken and finish`, async () => (await app.deps.jobs.queues.notifications.getJob(jobIds.sendSms(row.id)))?.finishedOn, 20_000);
   }
@@ -87,4 +87,12 @@ test('a worker killed mid-send: the won and sold SMS are resent once by the next
   t.like(settled[0], { kind: 'auction_sold', status: 'sent', attempts: 2, last_error: null });
   t.like(settled[1], { kind: 'auction_won', status: 'sent', attempts: 2, last_error: null });
   t.like(settled[2], { kind: 'outbid', status: 'failed', attempts: 1, last_error: 'interrupted while sending; not resent to avoid a duplicate' });
+
+  // Every SMS sent is in the log: masked phone, kind, notification id, provider message id.
+  for (const row of settled.slice(0, 2)) {
+    const line = workers.logs.find((l) => l.msg === 'SMS sent' && l.notificationId === row.id);
+    const phone = row.kind === 'auction_won' ? winner.phone : seller.phone;
+    t.like(line, { level: 30, kind: row.kind, messageId: row.provider_message_id, to: `${phone.slice(0, 3)}${'*'.repeat(phone.length - 7)}${phone.slice(-4)}` }, row.kind);
+  }
+  t.false(JSON.stringify(workers.logs).includes(winner.phone) || JSON.stringify(workers.logs).includes(seller.phone), 'no full phone number in the log');
 });
