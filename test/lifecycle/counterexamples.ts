@@ -24,6 +24,22 @@ const firstBidder: Readings = { runnerUpTies: 'first-bidder' };
 
 export const counterexamples: Counterexample[] = [
   {
+    title: 'a second chance belongs to the auction before a relist: once the listing is relisted, the old auction offers none',
+    foundWith: 'MODEL_SEED=100 MODEL_RUNS=300 (run 268), before domain/offers/second-chance.ts checked for a later auction',
+    terms: plainTerms,
+    commands: [
+      { type: 'bid', who: 'ann', spec: { kind: 'plain', over: 0 }, always: false },
+      { type: 'bid', who: 'ben', spec: { kind: 'plain', over: 0 }, always: false },
+      { type: 'close', always: false },
+      { type: 'cancel-trade', pick: 0, party: 'buyer', always: false },
+      { type: 'relist', who: 'seller', terms: { auction: plainTerms }, always: false },
+      { type: 'cancel-auction', who: 'seller', always: false },
+      // The listing is ended again (its new auction was cancelled); the first auction's second chance must stay gone.
+      { type: 'second-chance', who: 'seller', back: 1, always: false },
+    ],
+    readings: firstBidder,
+  },
+  {
     title: 'a runner-up tie goes to the bidder who reached the amount first (ties go to the earlier bid), not to whoever bid first',
     foundWith: 'MODEL_SEED=300 MODEL_READING=earlier-bid (run 41)',
     terms: plainTerms,
