@@ -26,8 +26,9 @@ export async function offerSecondChance(
     const locked = await new AuctionRepository(tx).lockForChange(auctionId);
     if (!locked) throw notFound('auction');
     if (locked.state.sellerId !== sellerId) throw forbidden('not-auction-seller', 'Only the seller can make a second-chance offer.');
-    const [facts] = await tx.execute<{ listing_status: string; winner_id: string | null; live_trade: boolean; offered: boolean }[]>(
+    const [facts] = await tx.execute<{ listing_status: string; winner_id: string | null; live_trade: boolean; offered: boolean; relisted: boolean }[]>(
       `select l.status as listing_status,
+              exists (select 1 from auctions later where later.listing_id = a.listing_id and later.created_at > a.created_at) as relisted,
               (select t.buyer_id from trades t where t.auction_id = a.id order by t.created_at limit 1) as winner_id,
               exists (select 1 from trades t where t.listing_id = a.listing_id and t.status <> 'cancelled') as live_trade,
               exists (select 1 from offers o where o.auction_id = a.id and o.kind = 'second_chance') as offered
@@ -35,7 +36,7 @@ export async function offerSecondChance(
       [auctionId],
     );
     if (locked.state.outcome !== 'sold' || !facts?.winner_id) throw conflict('no-second-chance', 'Only a sold auction can offer a second chance.');
-    if (facts.live_trade || facts.listing_status !== 'ended') {
+    if (facts.live_trade || facts.listing_status !== 'ended' || facts.relisted) {
       throw conflict('no-second-chance', 'A second chance is possible once the winner’s trade was called off, before the listing is relisted.');
     }
     if (facts.offered) throw conflict('second-chance-already-offered', 'This auction’s second chance was already offered.');
