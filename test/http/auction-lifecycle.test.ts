@@ -1,5 +1,6 @@
 import test from 'ava';
 import { closeAuction } from '../../domain/auctions/close-auction.ts';
+import { minimumIncrement } from '../../domain/auctions/increment-table.ts';
 import { startTestApi, type TestApi, type TestUser } from '../support/api.ts';
 import { createTestAuction, type AuctionTerms } from '../support/listings.ts';
 import { assertProblem } from '../support/problems.ts';
@@ -196,7 +197,11 @@ test('a 20-bidder race of proxy maxima: the price ends one increment above the s
   t.is(results[19]!.status, 201);
   const view = (await getAuction(auctionId)).body;
   t.is(view.leaderId, top.id);
-  t.is(view.currentPrice, 76_000, 'the second-highest maximum (74,000) plus one increment (2,000)');
+  // Which maxima got in depends on arrival order (one below the minimum by then is refused); the
+  // leader pays one increment over the highest maximum that did, never more than its own.
+  const second = Math.max(...maxima.filter((_, i) => i !== 19 && results[i]!.status === 201));
+  t.is(view.currentPrice, Math.min(77_000, second + minimumIncrement(second)));
+  t.true(view.currentPrice > 24_000, 'far above where the race ended before maxima could bid below the minimum');
 });
 
 test('once an auction has a bid its title, category and photos are fixed and the description may only grow; a trade keeps its title', async (t) => {
