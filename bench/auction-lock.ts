@@ -19,7 +19,7 @@ import pg from 'pg';
 import { Auction } from '../domain/auctions/auction.entity.ts';
 import { AuctionRepository, type LockedAuction } from '../domain/auctions/auction-repository.ts';
 import { createOrm, type EntityManager } from '../infra/database.ts';
-import { benchDatabase, closedLoop, percentile } from './support.ts';
+import { benchDatabase, closedLoop, percentile, seedAuctions } from './support.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32);
@@ -113,17 +113,7 @@ async function seed(count: number): Promise<string[]> {
     `insert into users (id, phone, password_hash, nickname)
      values (gen_random_uuid(), '+8210' || lpad((floor(random() * 1e8))::int::text, 8, '0'), 'not-a-login', 'bench') returning id`,
   );
-  const { rows } = await sql.query<{ id: string }>(
-    `with l as (
-       insert into listings (id, seller_id, category_id, title, description, sale_type, price)
-       select gen_random_uuid(), $1, 1, '벤치 경매 ' || n, 'bench', 'auction', 10000 from generate_series(1, $2) n
-       returning id)
-     insert into auctions (id, listing_id, seller_id, status, start_price, current_price, starts_at, ends_at, original_ends_at)
-     select gen_random_uuid(), l.id, $1, 'open', 10000, 10000, now(), now() + interval '1 day', now() + interval '1 day' from l
-     returning id`,
-    [seller!.id, count],
-  );
-  return rows.map((r) => r.id);
+  return seedAuctions(sql, seller!.id, count);
 }
 
 const pick = (ids: readonly string[]) => ids[Math.floor(Math.random() * ids.length)]!;

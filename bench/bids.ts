@@ -7,7 +7,7 @@
 import pg from 'pg';
 import { createAccessTokens } from '../domain/accounts/access-tokens.ts';
 import { loadConfig } from '../infra/config.ts';
-import { benchDatabase, closedLoop, startApiProcess, summarize } from './support.ts';
+import { benchDatabase, closedLoop, seedAuctions, startApiProcess, summarize } from './support.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
@@ -27,19 +27,6 @@ async function seedUsers(count: number): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
-async function seedAuctions(sellerId: string, count: number): Promise<string[]> {
-  const { rows } = await sql.query<{ id: string }>(
-    `with l as (
-       insert into listings (id, seller_id, category_id, title, description, sale_type, price)
-       select gen_random_uuid(), $1, 1, '벤치 경매 ' || n, 'bench', 'auction', 10000 from generate_series(1, $2) n
-       returning id)
-     insert into auctions (id, listing_id, seller_id, status, start_price, current_price, starts_at, ends_at, original_ends_at)
-     select gen_random_uuid(), l.id, $1, 'open', 10000, 10000, now(), now() + interval '1 day', now() + interval '1 day' from l
-     returning id`,
-    [sellerId, count],
-  );
-  return rows.map((r) => r.id);
-}
 
 const [sellerId, ...bidderIds] = await seedUsers(CLIENTS + 1);
 const config = loadConfig({ JWT_SECRET, NODE_ENV: 'production' });
@@ -113,10 +100,10 @@ async function rawScenario(name: string, auctionIds: string[]) {
 
 try {
   const results = [
-    await httpScenario('HTTP: one hot auction', await seedAuctions(sellerId!, 1)),
-    await rawScenario('raw pg: one hot auction', await seedAuctions(sellerId!, 1)),
-    await httpScenario(`HTTP: ${MANY} auctions`, await seedAuctions(sellerId!, MANY)),
-    await rawScenario(`raw pg: ${MANY} auctions`, await seedAuctions(sellerId!, MANY)),
+    await httpScenario('HTTP: one hot auction', await seedAuctions(sql, sellerId!, 1)),
+    await rawScenario('raw pg: one hot auction', await seedAuctions(sql, sellerId!, 1)),
+    await httpScenario(`HTTP: ${MANY} auctions`, await seedAuctions(sql, sellerId!, MANY)),
+    await rawScenario(`raw pg: ${MANY} auctions`, await seedAuctions(sql, sellerId!, MANY)),
   ];
   console.log(`\n${CLIENTS} concurrent clients, ${SECONDS} s per scenario, node ${process.version}\n`);
   console.table(results);

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import type pg from 'pg';
 import { startApiProcess as startApi } from '../test/support/api-process.ts';
 import { createTestDatabase, type TestDatabase } from '../test/support/database.ts';
 
@@ -60,4 +61,19 @@ export async function closedLoop(workers: number, seconds: number, step: (worker
     }),
   );
   return samples;
+}
+
+/** `count` open auctions of `sellerId`, ending in a day, straight in SQL (set-up, not the subject). */
+export async function seedAuctions(sql: pg.Pool, sellerId: string, count: number): Promise<string[]> {
+  const { rows } = await sql.query<{ id: string }>(
+    `with l as (
+       insert into listings (id, seller_id, category_id, title, description, sale_type, price)
+       select gen_random_uuid(), $1, 1, '벤치 경매 ' || n, 'bench', 'auction', 10000 from generate_series(1, $2) n
+       returning id)
+     insert into auctions (id, listing_id, seller_id, status, start_price, current_price, starts_at, ends_at, original_ends_at)
+     select gen_random_uuid(), l.id, $1, 'open', 10000, 10000, now(), now() + interval '1 day', now() + interval '1 day' from l
+     returning id`,
+    [sellerId, count],
+  );
+  return rows.map((r) => r.id);
 }

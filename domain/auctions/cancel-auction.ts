@@ -3,11 +3,11 @@ import { notFound } from '../errors.ts';
 import type { FollowUpDispatcher } from '../follow-ups/follow-ups.ts';
 import { transactionWithFollowUps } from '../follow-ups/transaction.ts';
 import { cancelNotices } from '../notifications/notices.ts';
-import { auctionEvent } from './auction-events.ts';
 import { AuctionRepository } from './auction-repository.ts';
 import type { AuctionSettings } from './auction-settings.ts';
 import { auctionViewFor, type AuctionView } from './auction-view-for.ts';
 import { resolveCancel } from './cancel-rules.ts';
+import { writeClose } from './settle-closed-auction.ts';
 
 /** The seller calls the auction off, under its row lock: a `closed` event, the listing ended, every bidder told. */
 export async function cancelAuction(
@@ -23,20 +23,7 @@ export async function cancelAuction(
     if (!locked) throw notFound('auction');
     const { next } = resolveCancel(locked.state, sellerId, locked.now, deps.settings.cancelCutoffS);
     const { bidderIds } = await auctions.closingFacts(auctionId, locked.listingId);
-    const event = auctionEvent('closed', next, locked.eventSeq + 1, false, locked.now);
-    const written = await auctions.applyChange({
-      locked,
-      next,
-      bids: [],
-      event,
-      notifications: cancelNotices(auctionId, bidderIds),
-      idempotency: null,
-      closedAt: locked.now,
-      cancelReason: reason,
-    });
-    return {
-      value: auctionViewFor(next, locked.listingId, locked.now, sellerId),
-      followUps: { events: [event], notificationIds: written.notificationIds },
-    };
+    const { followUps } = await writeClose(auctions, locked, next, cancelNotices(auctionId, bidderIds), reason);
+    return { value: auctionViewFor(next, locked.listingId, locked.now, sellerId), followUps };
   });
 }

@@ -28,16 +28,8 @@ export async function settleClosedAuction(
 ): Promise<Settlement> {
   const auctions = new AuctionRepository(tx);
   const { title, bidderIds } = await auctions.closingFacts(next.id, locked.listingId);
-  const event = auctionEvent('closed', next, locked.eventSeq + 1, false, locked.now);
-  const written = await auctions.applyChange({
-    locked,
-    next,
-    bids: [],
-    event,
-    notifications: [...closeNotices({ auctionId: next.id, sellerId: next.sellerId, price: next.currentPrice, bidderIds, ...result }), ...extraNotices],
-    idempotency: null,
-    closedAt: locked.now,
-  });
+  const closeNoticesFor = closeNotices({ auctionId: next.id, sellerId: next.sellerId, price: next.currentPrice, bidderIds, ...result });
+  const { followUps } = await writeClose(auctions, locked, next, [...closeNoticesFor, ...extraNotices]);
   const trade = result.winnerId
     ? tx.create(Trade, {
         listingId: locked.listingId,
@@ -50,5 +42,21 @@ export async function settleClosedAuction(
       })
     : null;
   await tx.flush();
-  return { tradeId: trade?.id ?? null, followUps: { events: [event], notificationIds: written.notificationIds } };
+  return { tradeId: trade?.id ?? null, followUps };
+}
+
+/**
+ * The write every ending of an auction shares (a close, buy-now, a cancel): the closed state, its
+ * `closed` event and the notices, in one statement under the lock; the event and the notices follow.
+ */
+export async function writeClose(
+  auctions: AuctionRepository,
+  locked: LockedAuction,
+  next: AuctionState,
+  notifications: NewNotification[],
+  cancelReason: string | null = null,
+): Promise<{ followUps: FollowUps }> {
+  const event = auctionEvent('closed', next, locked.eventSeq + 1, false, locked.now);
+  const written = await auctions.applyChange({ locked, next, bids: [], event, notifications, idempotency: null, closedAt: locked.now, cancelReason });
+  return { followUps: { events: [event], notificationIds: written.notificationIds } };
 }
