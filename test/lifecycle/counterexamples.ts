@@ -25,7 +25,7 @@ const firstBidder: Readings = { runnerUpTies: 'first-bidder' };
 export const counterexamples: Counterexample[] = [
   {
     title: 'a second chance belongs to the auction before a relist: once the listing is relisted, the old auction offers none',
-    foundWith: 'MODEL_SEED=100 MODEL_RUNS=300 (run 268), before domain/offers/second-chance.ts checked for a later auction',
+    foundWith: 'MODEL_SEED=100 MODEL_RUNS=400 MODEL_COMMANDS=80 (run 17, shrunk to 6 commands), before domain/offers/second-chance.ts checked for a later auction',
     terms: plainTerms,
     commands: [
       { type: 'bid', who: 'ann', spec: { kind: 'plain', over: 0 }, always: false },
@@ -41,7 +41,7 @@ export const counterexamples: Counterexample[] = [
   },
   {
     title: 'a runner-up tie goes to the bidder who reached the amount first (ties go to the earlier bid), not to whoever bid first',
-    foundWith: 'MODEL_SEED=300 MODEL_READING=earlier-bid (run 41)',
+    foundWith: 'MODEL_SEED=300 MODEL_READING=earlier-bid MODEL_RUNS=500 MODEL_COMMANDS=80 (run 19, shrunk to 7 commands)',
     terms: plainTerms,
     commands: [
       // cho bids first; ann's maximum of 20,000 then leads; cho ties it and stays second (the tie goes to ann's earlier bid).
