@@ -12,7 +12,6 @@ import { processPhotoHandler } from './handlers/process-photo.ts';
 import { sendSmsHandler } from './handlers/send-sms.ts';
 import { sweepHandler } from './handlers/sweep.ts';
 import { startFollowUpRelay } from './follow-up-relay.ts';
-import { createScheduleKeeper } from './schedule-keeper.ts';
 
 /** `token` is the worker's lock on the job, for handlers that move their own job (moveToDelayed). */
 type Handlers = { [J in JobName]: (job: Job<JobPayloads[J]>, token?: string) => Promise<JobOutcome> };
@@ -43,14 +42,13 @@ export async function checkRedisForQueues(redis: Redis, ctx: WorkerContext): Pro
 }
 
 export async function startWorkers(ctx: WorkerContext, options: WorkerOptions = {}): Promise<RunningWorkers> {
-  const keeper = createScheduleKeeper(ctx, sweepHandler(ctx));
   const handlers: Handlers = {
     'close-auction': closeAuctionHandler(ctx),
     'expire-offer': expireOfferHandler(ctx),
     'send-sms': sendSmsHandler(ctx),
     'process-photo': processPhotoHandler(ctx),
     'delete-objects': deleteObjectsHandler(ctx),
-    sweep: () => keeper.scheduledSweep(),
+    sweep: sweepHandler(ctx),
   };
   const connections: Redis[] = [];
   const workers = QUEUE_NAMES.map((queue) => {
@@ -91,14 +89,13 @@ export async function startWorkers(ctx: WorkerContext, options: WorkerOptions = 
   });
   await checkRedisForQueues(connections[0]!, ctx);
   await Promise.all([...workers.map((w) => w.waitUntilReady()), ctx.jobs.waitUntilReady()]);
-  // The sweep's schedule and the delayed jobs, asserted now and whenever Redis may have lost them.
-  await keeper.start();
+  // Upserting by a fixed id makes every worker process agree on one schedule, not one each.
+  await ctx.jobs.queues.maintenance.upsertJobScheduler('sweep', { every: ctx.config.workers.sweepIntervalS * 1000 }, { name: 'sweep', data: {} });
   const relay = startFollowUpRelay(ctx);
   const heartbeat = startHeartbeat(ctx.config.workers.heartbeatFile, () => workers.every((w) => w.isRunning()));
   return {
     async close() {
       clearInterval(heartbeat);
-      await keeper.stop();
       await relay.stop();
       await Promise.all(workers.map((w) => w.close()));
       for (const connection of connections) connection.disconnect();

@@ -1,30 +1,21 @@
-import { NOTIFICATION_KINDS, type NewNotification, type NotificationData, type NotificationKind } from './notification-kinds.ts';
+import type { NewNotification, NotificationData, NotificationKind } from './notification-kinds.ts';
 
 /**
- * Every notice gavel sends: who receives it, its dedupe key, and how it is delivered, declared
- * once. A key names the kind, what it is about and the recipient, so a retried change cannot
- * write a second one. Every notice is a row, kept for the inbox; per kind:
- * - `sms`: whether it also goes out by SMS. SMS go only where the recipient must act or has lost
- *   something.
- * - `resendIfInterrupted`: a send whose worker died between claiming the row and hearing back from
- *   SNS may or may not have left. `true` resends it (a rare duplicate is better than silence: the
- *   winner and the seller must act on their trade); `false` keeps it at most once (a missed outbid
- *   or ending-soon SMS is stale within minutes anyway, and the inbox has it).
+ * Every notice gavel sends: who receives it, its dedupe key, and whether it is worth an SMS,
+ * declared once. A key names the kind, what it is about and the recipient, so a retried change
+ * cannot write a second one. SMS go only where the recipient must act or has lost something.
  */
-export const DELIVERY: { readonly [K in NotificationKind]: { readonly sms: boolean; readonly resendIfInterrupted: boolean } } = {
-  auction_won: { sms: true, resendIfInterrupted: true },
-  auction_sold: { sms: true, resendIfInterrupted: true },
-  auction_unsold: { sms: true, resendIfInterrupted: false },
-  auction_lost: { sms: false, resendIfInterrupted: false },
-  auction_cancelled: { sms: true, resendIfInterrupted: false },
-  outbid: { sms: true, resendIfInterrupted: false },
-  ending_soon: { sms: true, resendIfInterrupted: false },
-  trade_cancelled: { sms: true, resendIfInterrupted: false },
-  second_chance_offer: { sms: true, resendIfInterrupted: false },
+const SMS: { readonly [K in NotificationKind]: boolean } = {
+  auction_won: true,
+  auction_sold: true,
+  auction_unsold: true,
+  auction_lost: false,
+  auction_cancelled: true,
+  outbid: true,
+  ending_soon: true,
+  trade_cancelled: true,
+  second_chance_offer: true,
 };
-
-/** The kinds whose interrupted sends are resent (see `DELIVERY`). */
-export const RESENT_IF_INTERRUPTED: readonly NotificationKind[] = NOTIFICATION_KINDS.filter((kind) => DELIVERY[kind].resendIfInterrupted);
 
 const aboutAuction = (kind: NotificationKind, auctionId: string, userId: string, data: NotificationData, suffix = ''): NewNotification => ({
   userId,
@@ -33,7 +24,7 @@ const aboutAuction = (kind: NotificationKind, auctionId: string, userId: string,
   kind,
   dedupeKey: `${kind}:${auctionId}:${userId}${suffix}`,
   data,
-  sms: DELIVERY[kind].sms,
+  sms: SMS[kind],
 });
 
 /**
@@ -83,7 +74,7 @@ export const tradeCancelledNotice = (tradeId: string, listingId: string, userId:
   kind: 'trade_cancelled',
   dedupeKey: `trade_cancelled:${tradeId}:${userId}`,
   data: { price },
-  sms: DELIVERY.trade_cancelled.sms,
+  sms: SMS.trade_cancelled,
 });
 
 /** The runner-up of an auction whose winner fell through is offered the item at their own highest bid. */
@@ -95,5 +86,5 @@ export const secondChanceNotice = (offer: { id: string; auctionId: string; listi
   kind: 'second_chance_offer',
   dedupeKey: `second_chance_offer:${offer.id}:${offer.buyerId}`,
   data: { price: offer.amount, expiresAt: offer.expiresAt.toISOString() },
-  sms: DELIVERY.second_chance_offer.sms,
+  sms: SMS.second_chance_offer,
 });

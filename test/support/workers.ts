@@ -39,7 +39,7 @@ export function sql<Row = any>(app: TestApi, text: string, params: unknown[] = [
 }
 
 export interface InProcessWorkers {
-  /** What the workers logged (warnings and errors unless `logLevel` says otherwise), parsed. */
+  /** Warnings and errors the workers logged (LOG_LEVEL warn), parsed. */
   logs: LogLine[];
   /** The workers' own producer. */
   jobs: JobQueues;
@@ -47,9 +47,9 @@ export interface InProcessWorkers {
 }
 
 /** The real workers (workers/start-workers.ts) inside the test process, against the test's database and prefix. */
-export async function startInProcessWorkers(app: TestApi, sms: SmsSender, options: WorkerOptions & { logLevel?: string } = {}): Promise<InProcessWorkers> {
+export async function startInProcessWorkers(app: TestApi, sms: SmsSender, options: WorkerOptions = {}): Promise<InProcessWorkers> {
   const logs: LogLine[] = [];
-  const logger = pino({ level: options.logLevel ?? 'warn' }, { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) });
+  const logger = pino({ level: 'warn' }, { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) });
   // The wiring of main/worker.ts (its own infrastructure on the test's database), with the test's SMS sender.
   const ctx = { ...(await createInfrastructure(app.deps.config, { process: 'worker', logger, orm: app.db.orm })), sms };
   const workers = await startWorkers(ctx, options);

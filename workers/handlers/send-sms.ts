@@ -1,6 +1,5 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { sendNotification } from '../../domain/notifications/send-notification.ts';
-import { maskPhone } from '../../infra/log-sms-sender.ts';
 import type { WorkerContext } from '../context.ts';
 import type { JobOutcome, JobPayloads } from '../../domain/follow-ups/job-contract.ts';
 
@@ -15,11 +14,6 @@ export function sendSmsHandler(ctx: WorkerContext) {
     const result = await sendNotification(ctx.orm.em.fork(), ctx.sms, job.data.notificationId, { finalAttempt });
     switch (result.result) {
       case 'sent':
-        // The record of what left, for support ("I never got the SMS"): the provider's id traces it at SNS.
-        ctx.logger.info(
-          { notificationId: job.data.notificationId, kind: result.kind, to: maskPhone(result.phone), messageId: result.messageId, requestId: job.data.requestId },
-          'SMS sent',
-        );
         return { status: 'done', detail: result.messageId };
       case 'skipped':
         return { status: 'skipped', detail: result.reason };
