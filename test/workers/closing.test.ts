@@ -82,7 +82,7 @@ test('two worker processes close 200 auctions ending together: each exactly once
   t.log(`creating the auctions took ${Date.now() - creating} ms; the first ends ${firstEnd - Date.now()} ms after that`);
   t.true(Date.now() < firstEnd - 500, 'setup finished before the first end (else bids would have been refused)');
 
-  // Everything settled: all closed, every notification sent (or given up), then a quiet second.
+  // Everything settled: all closed, every SMS notification sent (or given up), then a quiet second.
   const expectedSms = created.reduce((n, a) => n + (a.plan.kind === 'sold' ? 2 : 1), 0);
   await waitFor(
     'every auction closed and every SMS sent',
@@ -90,7 +90,7 @@ test('two worker processes close 200 auctions ending together: each exactly once
       const [row] = await sql<{ open: number; unsent: number }>(
         app,
         `select (select count(*) from auctions where status <> 'closed')::int as open,
-                (select count(*) from notifications where status in ('pending', 'sending'))::int as unsent`,
+                (select count(*) from notifications where status in ('pending', 'sending') and sms)::int as unsent`,
       );
       return row!.open === 0 && row!.unsent === 0 && sns.script.requests.length >= expectedSms;
     },
@@ -107,9 +107,9 @@ test('two worker processes close 200 auctions ending together: each exactly once
   const byId = new Map(auctions.map((a) => [a.id, a]));
   const closedEvents = await countBy(`select auction_id as key, count(*)::int as n from auction_events where type = 'closed' group by auction_id`);
   const trades = await sql<{ listing_id: string; buyer_id: string; seller_id: string; price: string }>(app, 'select listing_id, buyer_id, seller_id, price from trades');
-  const notifications = await sql<{ auction_id: string; user_id: string; kind: string; status: string; provider_message_id: string | null }>(
+  const notifications = await sql<{ auction_id: string; user_id: string; kind: string; status: string; sms: boolean; provider_message_id: string | null }>(
     app,
-    'select auction_id, user_id, kind, status, provider_message_id from notifications',
+    'select auction_id, user_id, kind, status, sms, provider_message_id from notifications',
   );
   const phoneOf = new Map([...sellers, ...(bidders as TestUser[])].map((u) => [u.id, u.phone]));
 
@@ -127,17 +127,20 @@ test('two worker processes close 200 auctions ending together: each exactly once
     check(itsTrades.length === (sold ? 1 : 0), `#${a.i} has ${itsTrades.length} trades`);
     if (sold) check(itsTrades[0]?.buyer_id === a.bidder!.id && Number(itsTrades[0]?.price) === Number(row.current_price), `#${a.i} trade ${JSON.stringify(itsTrades[0])}`);
     const kinds = notifications.filter((n) => n.auction_id === a.auctionId).map((n) => `${n.kind}:${n.user_id}`).sort();
-    const expected = sold ? [`auction_sold:${a.seller.id}`, `auction_won:${a.bidder!.id}`] : [`auction_unsold:${a.seller.id}`];
+    // A bidder under the reserve is told it did not win, in the inbox only.
+    const expected = sold
+      ? [`auction_sold:${a.seller.id}`, `auction_won:${a.bidder!.id}`]
+      : [...(a.bidder ? [`auction_lost:${a.bidder.id}`] : []), `auction_unsold:${a.seller.id}`];
     check(JSON.stringify(kinds) === JSON.stringify(expected), `#${a.i} notifications ${kinds.join(',')}`);
   }
   t.is(wrong, 0, `${wrong} auctions settled wrongly`);
-  t.true(notifications.every((n) => n.status === 'sent'), 'every notification sent');
+  t.true(notifications.every((n) => n.status === (n.sms ? 'sent' : 'pending')), 'every SMS notification sent, the inbox-only ones never');
 
   // At the SNS stand-in: exactly one Publish per notification (2 per sold auction, 1 per unsold),
   // each to the right phone with its own auction's title.
   const requests = sns.script.requests;
   t.is(requests.length, expectedSms, `${requests.length} SMS for ${expectedSms} notifications`);
-  const byMessageId = new Map(notifications.map((n) => [n.provider_message_id, n]));
+  const byMessageId = new Map(notifications.filter((n) => n.sms).map((n) => [n.provider_message_id, n]));
   const perNotification = new Map<unknown, number>();
   for (const request of requests) {
     const n = byMessageId.get(request.messageId);
