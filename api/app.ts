@@ -21,6 +21,7 @@ import { healthRoutes } from './routes/health.ts';
 import { likeRoutes } from './routes/likes.ts';
 import { listingRoutes } from './routes/listings.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { notificationRoutes } from './routes/notifications.ts';
 import { offerRoutes } from './routes/offers.ts';
 import { tradeRoutes } from './routes/trades.ts';
 import { uploadRoutes } from './routes/uploads.ts';
@@ -35,6 +36,7 @@ export function apiRoutes(deps: AppDeps): Route[] {
     ...auctionRoutes(deps),
     ...auctionEventRoutes(deps),
     ...offerRoutes(deps),
+    ...notificationRoutes(deps),
     ...uploadRoutes(deps),
     ...metricsRoutes(deps),
   ];

@@ -79,6 +79,16 @@ async function secondChance() {
 }
 const as = (user: TestUser | undefined) => user?.accessToken;
 
+/** An outbid notice in `user`'s inbox: they bid on a new seller's auction and a third user outbids them. */
+async function outbidNotice(user: TestUser): Promise<string> {
+  const [seller, rival] = await Promise.all([app.signup(), app.signup()]);
+  const { auctionId } = await createAuction(app, seller);
+  await placeBid(app, user, auctionId, { amount: 10_000 });
+  await placeBid(app, rival, auctionId, { amount: 20_000 });
+  const [row] = await sql(app, `select id from notifications where user_id = ? and kind = 'outbid'`, [user.id]);
+  return row.id;
+}
+
 /** Trade routes are tried with the owner as the buyer and as the seller; a third user is the outsider. */
 function tradeScenarios(make: (trade: any, listing: any, owner: TestUser, other: TestUser) => Omit<Arranged, 'owner' | 'other'>) {
   const build = (ownerIs: 'buyer' | 'seller') => async (): Promise<Arranged> => {
@@ -259,6 +269,48 @@ const MATRIX: Record<string, Access> = {
           allowed(t, party, res) {
             const self = party === 'owner' ? a! : b!;
             t.like(res.body, { id: self.id, phone: self.phone });
+          },
+        };
+      },
+    },
+  },
+  'GET /v1/me/notifications': myList(async (a, b) => ({
+    path: '/v1/me/notifications',
+    ownerItem: await outbidNotice(a),
+    otherItem: await outbidNotice(b),
+    itemId: (item) => item.id,
+  })),
+  'GET /v1/me/notifications/unread-count': {
+    owner: 200, other: 200, anonymous: 401,
+    why: 'no id in the path: each caller counts their own',
+    scenarios: {
+      'owner has one unread item': async () => {
+        const [a, b] = await users();
+        await outbidNotice(a!);
+        return {
+          owner: a!, other: b!,
+          call: (caller) => app.request('GET', '/v1/me/notifications/unread-count', { token: as(caller) }),
+          state: async () => null,
+          allowed: (t, party, res) => void t.is(res.body.unreadCount, party === 'owner' ? 1 : 0),
+        };
+      },
+    },
+  },
+  'POST /v1/me/notifications/read': {
+    owner: 200, other: 200, anonymous: 401,
+    why: "the token picks whose items; another user's ids are ignored, not refused",
+    scenarios: {
+      "owner's item by id": async () => {
+        const [a, b] = await users();
+        const id = await outbidNotice(a!);
+        const readAt = async () => (await sql(app, 'select read_at from notifications where id = ?', [id]))[0].read_at;
+        return {
+          owner: a!, other: b!,
+          call: (caller) => app.request('POST', '/v1/me/notifications/read', { token: as(caller), body: { ids: [id] } }),
+          state: () => sql(app, 'select id, read_at from notifications where user_id = ? order by id', [a!.id]),
+          async allowed(t, party) {
+            if (party === 'other') t.is(await readAt(), null, "another user's call leaves the owner's item unread");
+            else t.truthy(await readAt());
           },
         };
       },

@@ -324,6 +324,21 @@ const BODY_ROUTES: Record<string, Record<string, () => BodyVariant>> = {
       },
     }),
   },
+  'POST /v1/me/notifications/read': {
+    'own unread items': () => ({
+      serverOwned: { userId: someone.id, readAt: LONG_AGO, kind: 'auction_won', id: randomUUID() },
+      async arrange() {
+        const user = await app.signup();
+        await sql(app, `insert into notifications (id, user_id, kind, dedupe_key, sms) values (?, ?, 'auction_lost', ?, false)`, [randomUUID(), user.id, `test:${randomUUID()}`]);
+        return {
+          valid: { all: true },
+          send: (body) => app.request('POST', '/v1/me/notifications/read', { token: user.accessToken, body }),
+          state: () => sql(app, 'select id, read_at, kind from notifications where user_id = ?', [user.id]),
+          okStatus: 200,
+        };
+      },
+    }),
+  },
 };
 
 test('every route that takes a JSON body has a list of server-owned fields', (t) => {
