@@ -25,6 +25,7 @@ import { notificationRoutes } from './routes/notifications.ts';
 import { offerRoutes } from './routes/offers.ts';
 import { tradeRoutes } from './routes/trades.ts';
 import { uploadRoutes } from './routes/uploads.ts';
+import { userEventRoutes } from './routes/user-events.ts';
 
 export function apiRoutes(deps: AppDeps): Route[] {
   return [
@@ -37,6 +38,7 @@ export function apiRoutes(deps: AppDeps): Route[] {
     ...auctionEventRoutes(deps),
     ...offerRoutes(deps),
     ...notificationRoutes(deps),
+    ...userEventRoutes(deps),
     ...uploadRoutes(deps),
     ...metricsRoutes(deps),
   ];

@@ -4,7 +4,7 @@ import type { RateLimiter } from '../domain/auctions/rate-limiter.ts';
 import type { SmsSender } from '../domain/notifications/sms-sender.ts';
 import type { ImageProcessor } from '../domain/photos/image-processor.ts';
 import type { ObjectStore } from '../domain/photos/object-store.ts';
-import { createAuctionEventBus, type AuctionEventBus } from './auction-event-bus.ts';
+import { createEventBus, type EventBus } from './event-bus.ts';
 import type { Config } from './config.ts';
 import { createOrm, type Orm } from './database.ts';
 import { createFollowUpDispatcher, type FollowUpCarrier } from './follow-up-dispatcher.ts';
@@ -30,7 +30,7 @@ export interface Infrastructure {
   redis: Redis;
   /** The producer side of every queue. */
   jobs: JobQueues;
-  events: AuctionEventBus;
+  events: EventBus;
   /** Carries out what use cases declare must follow their commit, and relays what was left behind. */
   followUps: FollowUpCarrier;
   metrics: Metrics;
@@ -60,7 +60,7 @@ export async function createInfrastructure(config: Config, options: Infrastructu
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
   // Fail fast: a Redis outage delays a follow-up (its outbox row waits for the relay), never a request.
   const jobs = createJobQueues(config.redisUrl, config.redisKeyPrefix, { failFast: true, onError: (error) => logger.warn({ err: error }, 'job queue connection error') });
-  const events = createAuctionEventBus(redis, config.redisKeyPrefix);
+  const events = createEventBus(redis, config.redisKeyPrefix);
   return {
     config,
     logger,

@@ -42,7 +42,7 @@ export function notificationRoutes(_deps: AppDeps): Route[] {
         responses: { 200: { description: 'The unread count after marking', schema: UnreadCount } },
         problems: [400, 401],
       },
-      async ({ em, body, caller }) => ({ status: 200, body: { unreadCount: await markRead(em, caller.userId, body) } }),
+      async ({ em, body, caller }) => ({ status: 200, body: { unreadCount: await markRead(em, caller.userId, body.all ? { all: true } : { ids: body.ids ?? [] }) } }),
     ),
   ];
 }

@@ -30,8 +30,9 @@ export const InboxQuery = PageQuery.extend({
 export const UnreadCount = z.object({ unreadCount: z.number().int().min(0) }).meta({ id: 'UnreadCount' });
 
 export const MarkReadBody = z
-  .union([
-    z.strictObject({ ids: z.array(Id).min(1).max(100) }),
-    z.strictObject({ all: z.literal(true) }),
-  ])
-  .meta({ id: 'MarkRead', description: 'Either `{ids}` (up to 100 of my items) or `{all: true}`.' });
+  .strictObject({
+    ids: z.array(Id).min(1).max(100).optional().meta({ description: 'Up to 100 of my items.' }),
+    all: z.literal(true).optional().meta({ description: 'Every item of mine.' }),
+  })
+  .refine((body) => (body.ids === undefined) !== (body.all === undefined), { message: 'send either `ids` or `all: true`' })
+  .meta({ id: 'MarkRead', description: 'Either `{ids}` or `{all: true}`.' });

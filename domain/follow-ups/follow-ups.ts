@@ -1,4 +1,5 @@
 import type { AuctionEventData } from '../auctions/auction-events.ts';
+import type { WrittenNotice } from '../notifications/notification-kinds.ts';
 import type { JobRequest } from './job-contract.ts';
 
 /**
@@ -6,12 +7,13 @@ import type { JobRequest } from './job-contract.ts';
  * transaction, so nothing depends on the process surviving the commit: the dispatcher carries
  * them out right after it, the workers' relay carries out whatever a dead process left behind.
  * - `events`: auction events already in the outbox (`auction_events`), to publish live;
- * - `notificationIds`: notification rows already written (`pending`), to deliver;
+ * - `notifications`: notification rows already written, to push on their users' streams and, where
+ *   they go by SMS (`pending`), to send;
  * - `jobs`: jobs to enqueue, written to `job_outbox` by `transactionWithFollowUps`.
  */
 export interface FollowUps {
   events?: AuctionEventData[];
-  notificationIds?: string[];
+  notifications?: WrittenNotice[];
   jobs?: JobRequest[];
 }
 
@@ -25,7 +27,7 @@ export interface RecordedJob {
 /** `FollowUps` once the transaction has recorded its jobs. */
 export interface CommittedFollowUps {
   events: AuctionEventData[];
-  notificationIds: string[];
+  notifications: WrittenNotice[];
   jobs: RecordedJob[];
 }
 
@@ -37,4 +39,4 @@ export interface FollowUpDispatcher {
   dispatch(followUps: CommittedFollowUps): Promise<void>;
 }
 
-export const noFollowUps = (): CommittedFollowUps => ({ events: [], notificationIds: [], jobs: [] });
+export const noFollowUps = (): CommittedFollowUps => ({ events: [], notifications: [], jobs: [] });

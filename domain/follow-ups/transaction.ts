@@ -17,11 +17,11 @@ export async function transactionWithFollowUps<T>(
       value,
       committed: {
         events: followUps.events ?? [],
-        notificationIds: followUps.notificationIds ?? [],
+        notifications: followUps.notifications ?? [],
         jobs: await recordJobs(tx, followUps.jobs ?? []),
       },
     };
   });
-  if (committed.events.length || committed.notificationIds.length || committed.jobs.length) await dispatcher.dispatch(committed);
+  if (committed.events.length || committed.notifications.length || committed.jobs.length) await dispatcher.dispatch(committed);
   return value;
 }

@@ -20,7 +20,7 @@ export interface InboxItem {
   data: NotificationData;
 }
 
-interface InboxRow {
+export interface InboxRow {
   id: string;
   kind: NotificationKind;
   created_at: Date | string;
@@ -33,7 +33,7 @@ interface InboxRow {
   created_key: string;
 }
 
-const toItem = (row: InboxRow): InboxItem => ({
+export const toInboxItem = (row: InboxRow): InboxItem => ({
   id: row.id,
   kind: row.kind,
   createdAt: new Date(row.created_at),
@@ -45,10 +45,10 @@ const toItem = (row: InboxRow): InboxItem => ({
   data: row.data,
 });
 
-const SELECT = `select n.id, n.kind, n.created_at, n.read_at, coalesce(n.listing_id, a.listing_id) as listing_id, n.auction_id,
-    n.offer_id, l.title as listing_title, n.data, ${cursorTimestampSql('n.created_at')} as created_key
-  from notifications n
-    left join auctions a on a.id = n.auction_id
+/** The columns of an inbox item, from `notifications n` with INBOX_JOINS. */
+export const INBOX_COLUMNS = `n.id, n.kind, n.created_at, n.read_at, coalesce(n.listing_id, a.listing_id) as listing_id, n.auction_id,
+    n.offer_id, l.title as listing_title, n.data, ${cursorTimestampSql('n.created_at')} as created_key`;
+export const INBOX_JOINS = `left join auctions a on a.id = n.auction_id
     left join listings l on l.id = coalesce(n.listing_id, a.listing_id)`;
 
 /** Newest first; `unread` keeps only the items not yet marked read. */
@@ -59,13 +59,13 @@ export async function listInbox(
 ): Promise<Page<InboxItem>> {
   const after = options.cursor ? decodeCursor(options.cursor, ['timestamp', 'uuid']) : null;
   const rows = await em.execute<InboxRow[]>(
-    `${SELECT}
+    `select ${INBOX_COLUMNS} from notifications n ${INBOX_JOINS}
      where n.user_id = ? ${options.unread ? 'and n.read_at is null' : ''}
        ${after ? 'and (n.created_at, n.id) < (?::timestamptz, ?::uuid)' : ''}
      order by n.created_at desc, n.id desc limit ?`,
     [userId, ...(after ?? []), options.limit + 1],
   );
-  return toPage(rows, options.limit, toItem, (row) => encodeCursor([row.created_key, row.id]));
+  return toPage(rows, options.limit, toInboxItem, (row) => encodeCursor([row.created_key, row.id]));
 }
 
 export async function countUnread(em: EntityManager, userId: string): Promise<number> {

@@ -19,6 +19,12 @@ export interface NotificationData {
   expiresAt?: string;
 }
 
+/** A notification row just written: every one goes to its user's inbox and stream, some also by SMS. */
+export interface WrittenNotice {
+  id: string;
+  sms: boolean;
+}
+
 /** A notification row to write. It is about an auction, an offer, or a listing. */
 export interface NewNotification {
   userId: string;

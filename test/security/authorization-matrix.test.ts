@@ -316,6 +316,26 @@ const MATRIX: Record<string, Access> = {
       },
     },
   },
+  'POST /v1/me/stream-tickets': {
+    owner: 201, other: 201, anonymous: 401,
+    why: "no id in the path: a ticket always stands for its caller",
+    scenarios: {
+      'two users': async () => {
+        const [a, b] = await users();
+        const issued: { party: Party; ticket: string }[] = [];
+        return {
+          owner: a!, other: b!,
+          call: (caller) => app.request('POST', '/v1/me/stream-tickets', { token: as(caller) }),
+          state: async () => issued.length,
+          async allowed(t, party, res) {
+            issued.push({ party, ticket: res.body.ticket });
+            const self = party === 'owner' ? a! : b!;
+            t.is(await app.deps.streamTickets.redeem(res.body.ticket), self.id, `the ticket stands for the ${party}`);
+          },
+        };
+      },
+    },
+  },
   'POST /v1/listings': {
     // Creating has no prior owner; that the new listing is the token's user's is asserted here
     // and, with a body naming someone else, in property-authorization.test.ts.
