@@ -3,6 +3,7 @@ import type { Infrastructure } from '../infra/infrastructure.ts';
 import { createRedis } from '../infra/redis.ts';
 import { createStreamLimiter } from '../infra/stream-limiter.ts';
 import { createStreamTickets } from '../infra/stream-tickets.ts';
+import { createPresence } from '../infra/presence.ts';
 import type { AppDeps } from './context.ts';
 import { OpenStreams } from './sse/open-streams.ts';
 
@@ -18,6 +19,7 @@ export function createAppDeps(infra: Infrastructure): AppDeps {
     streams: new OpenStreams(),
     streamLimiter: createStreamLimiter(infra.redis, config.redisKeyPrefix, config.sse.maxStreamsPerAddress, logger),
     streamTickets: createStreamTickets(infra.redis, config.redisKeyPrefix),
+    presence: createPresence(infra.redis, config.redisKeyPrefix),
     lifecycle: { shuttingDown: false },
   };
 }

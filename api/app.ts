@@ -17,6 +17,8 @@ import type { Route } from './route.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { auctionEventRoutes } from './routes/auction-events.ts';
 import { auctionRoutes } from './routes/auctions.ts';
+import { blockRoutes } from './routes/blocks.ts';
+import { chatRoutes } from './routes/chat.ts';
 import { healthRoutes } from './routes/health.ts';
 import { likeRoutes } from './routes/likes.ts';
 import { listingRoutes } from './routes/listings.ts';
@@ -39,6 +41,8 @@ export function apiRoutes(deps: AppDeps): Route[] {
     ...offerRoutes(deps),
     ...notificationRoutes(deps),
     ...userEventRoutes(deps),
+    ...chatRoutes(deps),
+    ...blockRoutes(deps),
     ...uploadRoutes(deps),
     ...metricsRoutes(deps),
   ];

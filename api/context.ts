@@ -6,6 +6,7 @@ import type { Infrastructure } from '../infra/infrastructure.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { StreamLimiter } from '../infra/stream-limiter.ts';
 import type { StreamTickets } from '../infra/stream-tickets.ts';
+import type { PresenceTracker } from '../infra/presence.ts';
 import type { OpenStreams } from './sse/open-streams.ts';
 
 /**
@@ -18,6 +19,8 @@ export interface AppDeps extends Infrastructure {
   streams: OpenStreams;
   streamLimiter: StreamLimiter;
   streamTickets: StreamTickets;
+  /** Who has a stream of their own open, on any instance. */
+  presence: PresenceTracker;
   /** Flipped by the server on SIGTERM so that readiness fails before the listener closes. */
   lifecycle: { shuttingDown: boolean };
 }

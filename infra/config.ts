@@ -63,6 +63,7 @@ const schema = z
     BID_RATE_LIMIT_PER_MIN: wholeNumber(1, 1_000_000, 60),
     AUCTION_CANCEL_CUTOFF_S: seconds(43_200),
     OFFER_TTL_S: wholeNumber(60, 30 * 86_400, 172_800),
+    CHAT_MESSAGES_PER_MIN: wholeNumber(1, 100_000, 30),
     LOGIN_FAILURES_PER_PHONE: wholeNumber(1, 1000, 5),
     LOGIN_FAILURES_PER_ADDRESS: wholeNumber(1, 100_000, 50),
     LOGIN_WINDOW_S: wholeNumber(1, 86_400, 900),
@@ -132,6 +133,7 @@ const schema = z
         retryMs: 2000,
         maxBufferedBytes: 256 * 1024,
       },
+      chat: { messagesPerMin: env.CHAT_MESSAGES_PER_MIN },
       auctions: {
         minDurationS: env.AUCTION_MIN_DURATION_S,
         maxDurationS: env.AUCTION_MAX_DURATION_S,

@@ -4,7 +4,7 @@ import type { CommittedFollowUps, FollowUpDispatcher, RecordedJob } from '../dom
 import { jobIds } from '../domain/follow-ups/job-contract.ts';
 import { claimStrandedJobs, forgetJobs } from '../domain/follow-ups/job-outbox.ts';
 import { findStrandedNotificationIds } from '../domain/notifications/stranded-notifications.ts';
-import { markUserEventsPublished, relayUnpublishedUserEvents, userEventsOfNotifications } from '../domain/user-stream/user-event-log.ts';
+import { markUserEventsPublished, relayUnpublishedUserEvents, userEventsOf } from '../domain/user-stream/user-event-log.ts';
 import type { EventBus } from './event-bus.ts';
 import type { Orm } from './database.ts';
 import type { JobQueues } from './job-queues.ts';
@@ -79,10 +79,10 @@ export function createFollowUpDispatcher(deps: { orm: Orm; events: EventBus; job
           attempt('enqueue notifications', async () => {
             await Promise.all(followUps.notifications.filter((n) => n.sms).map((n) => enqueueSend(n.id, requestId)));
           }),
-        followUps.notifications.length &&
+        (followUps.notifications.length || followUps.messageIds.length) &&
           attempt('publish user events', async () => {
             const em = orm.em.fork();
-            const userEvents = await userEventsOfNotifications(em, followUps.notifications.map((n) => n.id));
+            const userEvents = await userEventsOf(em, { notificationIds: followUps.notifications.map((n) => n.id), messageIds: followUps.messageIds });
             for (const event of userEvents) await events.publishToUser(event);
             await markUserEventsPublished(em, userEvents);
           }),

@@ -39,6 +39,7 @@ export interface Infrastructure {
   sms: SmsSender;
   accessTokens: AccessTokens;
   bidRateLimiter: RateLimiter;
+  messageRateLimiter: RateLimiter;
   uploadRateLimiter: RateLimiter;
   loginThrottle: LoginThrottle;
 }

@@ -8,7 +8,8 @@ import { Migration } from '@mikro-orm/migrations';
  * lock holds the next writer for that user until this one commits (or rolls back, which hands its
  * number back), so seq order is commit order. A trigger on `notifications` appends the event, so
  * every writer of a notice (one statement CTEs included) feeds the stream without having to know
- * of it; rows are taken in user order so two transactions never wait on each other's counters.
+ * of it. A statement's rows take their counters in user order, so two statements writing notices
+ * for the same users lock them in the same order and cannot deadlock each other.
  */
 export class Migration20261201060000_user_events extends Migration {
   override name = 'Migration20261201060000_user_events';

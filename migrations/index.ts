@@ -8,6 +8,7 @@ import { Migration20261201010000_auction_lifecycle } from './Migration2026120101
 import { Migration20261201020000_money_ceiling } from './Migration20261201020000_money_ceiling.ts';
 import { Migration20261201050000_inbox } from './Migration20261201050000_inbox.ts';
 import { Migration20261201060000_user_events } from './Migration20261201060000_user_events.ts';
+import { Migration20261201070000_chat } from './Migration20261201070000_chat.ts';
 
 /** Applied in this order; listed explicitly so that bundles and containers need no folder scan. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   Migration20261201020000_money_ceiling,
   Migration20261201050000_inbox,
   Migration20261201060000_user_events,
+  Migration20261201070000_chat,
 ];

@@ -72,6 +72,7 @@ export function userEventRoutes(deps: AppDeps): Route[] {
             endsStream: endsOnControl(userId),
           },
           lastEventId === undefined ? null : Number(lastEventId),
+          { presenceOf: userId },
         );
       },
     ),

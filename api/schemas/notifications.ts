@@ -18,6 +18,8 @@ export const InboxItem = z
         reason: z.enum(['no-bids', 'reserve-not-met']).optional(),
         minutes: z.number().int().min(0).optional(),
         expiresAt: Timestamp.optional(),
+        conversationId: Id.optional(),
+        senderNickname: z.string().optional(),
       })
       .meta({ description: 'What the notice says besides its kind: a price, a reason, minutes left, an expiry.' }),
   })

@@ -20,6 +20,7 @@ export async function serveEventStream<E extends SequencedEvent>(
   ctx: AppContext,
   source: StreamSource<E>,
   lastEventId: number | null,
+  options: { presenceOf?: string } = {},
 ): Promise<Reply> {
   if (deps.lifecycle.shuttingDown) throw Object.assign(new Error('This instance is shutting down; reconnect.'), { status: 503, expose: true });
   const settings = deps.config.sse;
@@ -28,12 +29,17 @@ export async function serveEventStream<E extends SequencedEvent>(
     throw new DomainError('rate_limited', 'too-many-streams', `At most ${settings.maxStreamsPerAddress} open streams per address.`, { retryAfterS: 30 });
   }
   let unregister: () => void = () => undefined;
+  const present = options.presenceOf ? deps.presence.track(options.presenceOf) : null;
   const stream = new EventStream(source, settings, lastEventId, {
     onEnd: () => {
       slot.release();
+      present?.release();
       unregister();
     },
-    onHeartbeat: () => slot.touch(),
+    onHeartbeat: () => {
+      slot.touch();
+      present?.touch();
+    },
   });
   unregister = deps.streams.add(stream);
   ctx.req.on('close', () => stream.end());

@@ -9,11 +9,13 @@ import type { JobRequest } from './job-contract.ts';
  * - `events`: auction events already in the outbox (`auction_events`), to publish live;
  * - `notifications`: notification rows already written, to push on their users' streams and, where
  *   they go by SMS (`pending`), to send;
+ * - `messageIds`: chat messages already written, whose events on both parties' streams to publish;
  * - `jobs`: jobs to enqueue, written to `job_outbox` by `transactionWithFollowUps`.
  */
 export interface FollowUps {
   events?: AuctionEventData[];
   notifications?: WrittenNotice[];
+  messageIds?: string[];
   jobs?: JobRequest[];
 }
 
@@ -28,6 +30,7 @@ export interface RecordedJob {
 export interface CommittedFollowUps {
   events: AuctionEventData[];
   notifications: WrittenNotice[];
+  messageIds: string[];
   jobs: RecordedJob[];
 }
 
@@ -39,4 +42,4 @@ export interface FollowUpDispatcher {
   dispatch(followUps: CommittedFollowUps): Promise<void>;
 }
 
-export const noFollowUps = (): CommittedFollowUps => ({ events: [], notifications: [], jobs: [] });
+export const noFollowUps = (): CommittedFollowUps => ({ events: [], notifications: [], messageIds: [], jobs: [] });

@@ -18,10 +18,11 @@ export async function transactionWithFollowUps<T>(
       committed: {
         events: followUps.events ?? [],
         notifications: followUps.notifications ?? [],
+        messageIds: followUps.messageIds ?? [],
         jobs: await recordJobs(tx, followUps.jobs ?? []),
       },
     };
   });
-  if (committed.events.length || committed.notifications.length || committed.jobs.length) await dispatcher.dispatch(committed);
+  if (committed.events.length || committed.notifications.length || committed.messageIds.length || committed.jobs.length) await dispatcher.dispatch(committed);
   return value;
 }

@@ -15,6 +15,8 @@ const SMS: { readonly [K in NotificationKind]: boolean } = {
   ending_soon: true,
   trade_cancelled: true,
   second_chance_offer: true,
+  // A chat is read in the app; an SMS per message would be spam.
+  new_message: false,
 };
 
 const aboutAuction = (kind: NotificationKind, auctionId: string, userId: string, data: NotificationData, suffix = ''): NewNotification => ({
@@ -87,4 +89,18 @@ export const secondChanceNotice = (offer: { id: string; auctionId: string; listi
   dedupeKey: `second_chance_offer:${offer.id}:${offer.buyerId}`,
   data: { price: offer.amount, expiresAt: offer.expiresAt.toISOString() },
   sms: SMS.second_chance_offer,
+});
+
+/**
+ * A message to someone who has no stream open: one inbox item per conversation until they read
+ * it (the key names the read mark they had), however many messages follow.
+ */
+export const newMessageNotice = (input: { conversationId: string; listingId: string | null; recipientId: string; readMark: Date | null; senderNickname: string }): NewNotification => ({
+  userId: input.recipientId,
+  auctionId: null,
+  listingId: input.listingId,
+  kind: 'new_message',
+  dedupeKey: `new_message:${input.conversationId}:${input.recipientId}:${input.readMark?.getTime() ?? 0}`,
+  data: { conversationId: input.conversationId, senderNickname: input.senderNickname },
+  sms: SMS.new_message,
 });

@@ -8,6 +8,7 @@ export const NOTIFICATION_KINDS = [
   'ending_soon',
   'trade_cancelled',
   'second_chance_offer',
+  'new_message',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -17,6 +18,9 @@ export interface NotificationData {
   minutes?: number;
   /** ISO-8601: when an offer runs out. */
   expiresAt?: string;
+  /** The chat a `new_message` notice is about, and who wrote. */
+  conversationId?: string;
+  senderNickname?: string;
 }
 
 /** A notification row just written: every one goes to its user's inbox and stream, some also by SMS. */

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { apiRoutes } from '../../api/app.ts';
 import { closeAuction } from '../../domain/auctions/close-auction.ts';
 import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
-import { createAuction, createListing, pendingTrade, routeKey, sql, worldOf } from './fixtures.ts';
+import { chatMessage, createAuction, createListing, openChat, pendingTrade, routeKey, sql, worldOf } from './fixtures.ts';
 import { expectStatus, placeBid } from '../support/listings.ts';
 import { assertProblem } from '../support/problems.ts';
 
@@ -78,6 +78,45 @@ async function secondChance() {
   return { ...fallen, offerId: offer.body.offerId as string };
 }
 const as = (user: TestUser | undefined) => user?.accessToken;
+
+/** Conversation routes, tried with the owner as the buyer and as the seller; a third user is the outsider. */
+function chatScenarios(make: (chat: { conversationId: string; listingId: string }, owner: TestUser, counterpart: TestUser) => Promise<Omit<Arranged, 'owner' | 'other'>>) {
+  const build = (ownerIs: 'buyer' | 'seller') => async (): Promise<Arranged> => {
+    const [a, counterpart, outsider] = await users();
+    const chat = ownerIs === 'buyer' ? await openChat(app, counterpart!, a!) : await openChat(app, a!, counterpart!);
+    return { owner: a!, other: outsider!, ...(await make(chat, a!, counterpart!)) };
+  };
+  return { 'owner is the buyer': build('buyer'), 'owner is the seller': build('seller') };
+}
+
+function chatAccess(ok: number, make: Parameters<typeof chatScenarios>[0]): Access {
+  return { owner: ok, other: 403, anonymous: 401, why: 'only the two parties of a conversation', scenarios: chatScenarios(make) };
+}
+
+/** Block routes: each caller changes only their own block list. */
+function blockAccess(method: 'PUT' | 'DELETE'): Access {
+  return {
+    owner: 204, other: 204, anonymous: 401,
+    why: "no owner id in the path: the token picks whose block list; another caller's call changes only theirs",
+    scenarios: {
+      'owner and another user, one target': async () => {
+        const [a, b, target] = await users();
+        if (method === 'DELETE') await sql(app, 'insert into blocks (blocker_id, blocked_id) values (?, ?)', [a!.id, target!.id]);
+        const ownBlocks = () => sql(app, 'select blocked_id from blocks where blocker_id = ?', [a!.id]);
+        return {
+          owner: a!, other: b!,
+          call: (caller) => app.request(method, `/v1/me/blocks/${target!.id}`, { token: as(caller) }),
+          state: ownBlocks,
+          async allowed(t, party) {
+            const rows = await ownBlocks();
+            const ownerShouldHave = party === 'owner' ? method === 'PUT' : method === 'DELETE';
+            t.is(rows.length, ownerShouldHave ? 1 : 0, `after the ${party}'s call`);
+          },
+        };
+      },
+    },
+  };
+}
 
 /** An outbid notice in `user`'s inbox: they bid on a new seller's auction and a third user outbids them. */
 async function outbidNotice(user: TestUser): Promise<string> {
@@ -336,6 +375,55 @@ const MATRIX: Record<string, Access> = {
       },
     },
   },
+  'POST /v1/listings/:id/conversations': {
+    owner: 403, other: 201, anonymous: 401,
+    why: 'a seller cannot open a conversation on their own listing (own-listing); any other user may',
+    scenarios: {
+      'owner is the seller': async () => {
+        const [a, b] = await users();
+        const listing = await createListing(app, a!);
+        return {
+          owner: a!, other: b!,
+          call: (caller) => app.request('POST', `/v1/listings/${listing.id}/conversations`, { token: as(caller) }),
+          state: () => sql(app, 'select buyer_id, seller_id from conversations where listing_id = ?', [listing.id]),
+          allowed: (t, _p, res) => void t.like(res.body, { buyerId: b!.id, sellerId: a!.id }),
+        };
+      },
+    },
+  },
+  'GET /v1/me/conversations': myList(async (a, b) => {
+    const seller = await app.signup();
+    const [mine, theirs] = [await openChat(app, seller, a), await openChat(app, seller, b)];
+    return { path: '/v1/me/conversations', ownerItem: mine.conversationId, otherItem: theirs.conversationId, itemId: (item) => item.id };
+  }),
+  'GET /v1/conversations/:id/messages': chatAccess(200, async ({ conversationId }, _owner, counterpart) => {
+    const messageId = await chatMessage(app, counterpart, conversationId);
+    return {
+      call: (caller) => app.request('GET', `/v1/conversations/${conversationId}/messages`, { token: as(caller) }),
+      state: async () => null,
+      allowed: (t, _p, res) => void t.deepEqual(res.body.items.map((m: any) => m.id), [messageId]),
+    };
+  }),
+  'POST /v1/conversations/:id/messages': chatAccess(201, async ({ conversationId }, owner) => ({
+    call: (caller) => app.request('POST', `/v1/conversations/${conversationId}/messages`, { token: as(caller), body: { text: '네고 되나요?' } }),
+    state: () => sql(app, 'select sender_id, text from messages where conversation_id = ? order by created_at', [conversationId]),
+    allowed: (t, _p, res) => void t.is(res.body.senderId, owner.id),
+  })),
+  'POST /v1/conversations/:id/read': chatAccess(200, async ({ conversationId }, _owner, counterpart) => {
+    await chatMessage(app, counterpart, conversationId);
+    return {
+      call: (caller) => app.request('POST', `/v1/conversations/${conversationId}/read`, { token: as(caller) }),
+      state: () => sql(app, 'select seller_read_at, buyer_read_at from conversations where id = ?', [conversationId]),
+      allowed: (t, _p, res) => void t.is(res.body.unreadCount, 0),
+    };
+  }),
+  'PUT /v1/me/blocks/:userId': blockAccess('PUT'),
+  'DELETE /v1/me/blocks/:userId': blockAccess('DELETE'),
+  'GET /v1/me/blocks': myList(async (a, b) => {
+    const [x, y] = await Promise.all([app.signup(), app.signup()]);
+    await sql(app, 'insert into blocks (blocker_id, blocked_id) values (?, ?), (?, ?)', [a.id, x.id, b.id, y.id]);
+    return { path: '/v1/me/blocks', ownerItem: x.id, otherItem: y.id, itemId: (item) => item.userId };
+  }),
   'POST /v1/listings': {
     // Creating has no prior owner; that the new listing is the token's user's is asserted here
     // and, with a body naming someone else, in property-authorization.test.ts.

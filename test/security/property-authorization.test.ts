@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { apiRoutes } from '../../api/app.ts';
 import { closeAuction } from '../../domain/auctions/close-auction.ts';
 import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
-import { createAuction, createListing, HOUR_MS, pendingTrade, phoneForms, routeKey, sql, worldOf } from './fixtures.ts';
+import { createAuction, createListing, HOUR_MS, openChat, pendingTrade, phoneForms, routeKey, sql, worldOf } from './fixtures.ts';
 import { placeBid } from '../support/listings.ts';
 import { assertProblem } from '../support/problems.ts';
 
@@ -335,6 +335,21 @@ const BODY_ROUTES: Record<string, Record<string, () => BodyVariant>> = {
           send: (body) => app.request('POST', '/v1/me/notifications/read', { token: user.accessToken, body }),
           state: () => sql(app, 'select id, read_at, kind from notifications where user_id = ?', [user.id]),
           okStatus: 200,
+        };
+      },
+    }),
+  },
+  'POST /v1/conversations/:id/messages': {
+    'own conversation': () => ({
+      serverOwned: { id: randomUUID(), senderId: someone.id, conversationId: randomUUID(), createdAt: LONG_AGO },
+      async arrange() {
+        const [seller, buyer] = await Promise.all([app.signup(), app.signup()]);
+        const { conversationId } = await openChat(app, seller, buyer);
+        return {
+          valid: { text: '안녕하세요' },
+          send: (body) => app.request('POST', `/v1/conversations/${conversationId}/messages`, { token: buyer.accessToken, body }),
+          state: () => sql(app, 'select * from messages where conversation_id = ?', [conversationId]),
+          okStatus: 201,
         };
       },
     }),
