@@ -23,6 +23,7 @@ import { healthRoutes } from './routes/health.ts';
 import { likeRoutes } from './routes/likes.ts';
 import { listingRoutes } from './routes/listings.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { moderationRoutes } from './routes/moderation.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { offerRoutes } from './routes/offers.ts';
 import { tradeRoutes } from './routes/trades.ts';
@@ -43,6 +44,7 @@ export function apiRoutes(deps: AppDeps): Route[] {
     ...userEventRoutes(deps),
     ...chatRoutes(deps),
     ...blockRoutes(deps),
+    ...moderationRoutes(deps),
     ...uploadRoutes(deps),
     ...metricsRoutes(deps),
   ];

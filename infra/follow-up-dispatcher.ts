@@ -86,6 +86,10 @@ export function createFollowUpDispatcher(deps: { orm: Orm; events: EventBus; job
             for (const event of userEvents) await events.publishToUser(event);
             await markUserEventsPublished(em, userEvents);
           }),
+        followUps.userControls.length &&
+          attempt('publish stream controls', async () => {
+            for (const control of followUps.userControls) await events.publishToUser(control);
+          }),
         followUps.jobs.length &&
           attempt('enqueue jobs', async () => {
             await Promise.all(followUps.jobs.map((job) => enqueueJob(job, requestId)));

@@ -6,9 +6,10 @@ import { Migration20261126040000_photos } from './Migration20261126040000_photos
 import { Migration20261201000000_follow_ups } from './Migration20261201000000_follow_ups.ts';
 import { Migration20261201010000_auction_lifecycle } from './Migration20261201010000_auction_lifecycle.ts';
 import { Migration20261201020000_money_ceiling } from './Migration20261201020000_money_ceiling.ts';
-import { Migration20261201050000_inbox } from './Migration20261201050000_inbox.ts';
-import { Migration20261201060000_user_events } from './Migration20261201060000_user_events.ts';
-import { Migration20261201070000_chat } from './Migration20261201070000_chat.ts';
+import { Migration20261201100000_inbox } from './Migration20261201100000_inbox.ts';
+import { Migration20261201110000_user_events } from './Migration20261201110000_user_events.ts';
+import { Migration20261201120000_chat } from './Migration20261201120000_chat.ts';
+import { Migration20261201130000_moderation } from './Migration20261201130000_moderation.ts';
 
 /** Applied in this order; listed explicitly so that bundles and containers need no folder scan. */
 export const migrations = [
@@ -20,7 +21,8 @@ export const migrations = [
   Migration20261201000000_follow_ups,
   Migration20261201010000_auction_lifecycle,
   Migration20261201020000_money_ceiling,
-  Migration20261201050000_inbox,
-  Migration20261201060000_user_events,
-  Migration20261201070000_chat,
+  Migration20261201100000_inbox,
+  Migration20261201110000_user_events,
+  Migration20261201120000_chat,
+  Migration20261201130000_moderation,
 ];

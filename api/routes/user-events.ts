@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { findCallerAccount } from '../../domain/accounts/find-caller.ts';
 import { unauthorized } from '../../domain/errors.ts';
 import { latestUserEvent, userEventsAfter, type UserStreamControl } from '../../domain/user-stream/user-event-log.ts';
 import { userTopic } from '../../infra/event-bus.ts';
@@ -59,6 +60,10 @@ export function userEventRoutes(deps: AppDeps): Route[] {
             : unauthorized('authentication-required', 'Send an access token as "Authorization: Bearer <token>", or a stream ticket.');
         }
         const em = () => deps.orm.em.fork();
+        // A ticket is not checked by the authentication middleware: check the account here.
+        if (!caller && (await findCallerAccount(em(), userId))?.suspended !== false) {
+          throw unauthorized('account-suspended', 'This account is suspended or gone.');
+        }
         const lastEventId = headers['last-event-id'] ?? query.lastEventId;
         return serveEventStream(
           deps,

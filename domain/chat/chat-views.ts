@@ -23,7 +23,7 @@ export interface ConversationView {
   lastMessage: MessageView | null;
   /** The other party's messages after my read mark. */
   unreadCount: number;
-  /** False once the listing is gone or either party has blocked the other. */
+  /** False once the listing is gone, either party has blocked the other, or either is suspended. */
   writable: boolean;
 }
 
@@ -75,6 +75,7 @@ interface ListRow extends ConversationRow {
   last_created_at: Date | string | null;
   unread: number;
   blocked: boolean;
+  suspended: boolean;
   sort_key: string;
 }
 
@@ -88,6 +89,7 @@ const CONVERSATION_SELECT = `select c.id, c.listing_id, c.listing_title, c.selle
        and u.created_at > coalesce(case when c.seller_id = $me then c.seller_read_at else c.buyer_read_at end, '-infinity')) as unread,
     exists (select 1 from blocks bl where (bl.blocker_id = c.seller_id and bl.blocked_id = c.buyer_id)
                                        or (bl.blocker_id = c.buyer_id and bl.blocked_id = c.seller_id)) as blocked,
+    exists (select 1 from users su where su.id in (c.seller_id, c.buyer_id) and su.suspended_at is not null) as suspended,
     ${cursorTimestampSql('coalesce(c.last_message_at, c.created_at)')} as sort_key
   from conversations c
     left join lateral (select ${MESSAGE_COLUMNS} from messages m where m.conversation_id = c.id order by m.created_at desc, m.id desc limit 1) lm on true`;
@@ -103,7 +105,7 @@ const toConversationView = (row: ListRow): ConversationView => ({
     ? toMessageView({ id: row.last_id, conversation_id: row.id, sender_id: row.last_sender_id!, text: row.last_text!, created_at: row.last_created_at! })
     : null,
   unreadCount: row.unread,
-  writable: row.listing_id !== null && !row.blocked,
+  writable: row.listing_id !== null && !row.blocked && !row.suspended,
 });
 
 /** Binds `$me` (used several times) as ordinary positional parameters. */

@@ -31,6 +31,8 @@ export async function sendMessage(em: EntityManager, deps: SendMessageDeps, send
     const parties = { sellerId: conversation.seller_id, buyerId: conversation.buyer_id };
     const recipientId = otherParty(parties, senderId);
     if (conversation.listing_id === null) throw conflict('conversation-read-only', 'The listing was deleted; this conversation is read-only.');
+    const [suspended] = await tx.execute('select 1 from users where id in (?, ?) and suspended_at is not null', [senderId, recipientId]);
+    if (suspended) throw conflict('conversation-read-only', 'An account in this conversation is suspended; it is read-only.');
     if (await isBlockedEitherWay(tx, senderId, recipientId)) throw forbidden('blocked', 'You cannot talk with this user.');
     const [row] = await tx.execute<MessageRow[]>(
       `with m as (

@@ -1,5 +1,6 @@
 import type { AuctionEventData } from '../auctions/auction-events.ts';
 import type { WrittenNotice } from '../notifications/notification-kinds.ts';
+import type { UserStreamControl } from '../user-stream/user-event-log.ts';
 import type { JobRequest } from './job-contract.ts';
 
 /**
@@ -10,13 +11,17 @@ import type { JobRequest } from './job-contract.ts';
  * - `notifications`: notification rows already written, to push on their users' streams and, where
  *   they go by SMS (`pending`), to send;
  * - `messageIds`: chat messages already written, whose events on both parties' streams to publish;
- * - `jobs`: jobs to enqueue, written to `job_outbox` by `transactionWithFollowUps`.
+ * - `jobs`: jobs to enqueue, written to `job_outbox` by `transactionWithFollowUps`;
+ * - `userControls`: ends of a user's streams (a suspension). These alone have no row: they are
+ *   published once, and a stream that misses one (Redis down) was ending anyway, for want of Redis;
+ *   its reconnect is then refused.
  */
 export interface FollowUps {
   events?: AuctionEventData[];
   notifications?: WrittenNotice[];
   messageIds?: string[];
   jobs?: JobRequest[];
+  userControls?: UserStreamControl[];
 }
 
 /** A job as recorded in the outbox: its row id and how long to wait, by the database clock. */
@@ -32,6 +37,7 @@ export interface CommittedFollowUps {
   notifications: WrittenNotice[];
   messageIds: string[];
   jobs: RecordedJob[];
+  userControls: UserStreamControl[];
 }
 
 /**
@@ -42,4 +48,4 @@ export interface FollowUpDispatcher {
   dispatch(followUps: CommittedFollowUps): Promise<void>;
 }
 
-export const noFollowUps = (): CommittedFollowUps => ({ events: [], notifications: [], messageIds: [], jobs: [] });
+export const noFollowUps = (): CommittedFollowUps => ({ events: [], notifications: [], messageIds: [], jobs: [], userControls: [] });

@@ -19,10 +19,11 @@ export async function transactionWithFollowUps<T>(
         events: followUps.events ?? [],
         notifications: followUps.notifications ?? [],
         messageIds: followUps.messageIds ?? [],
+        userControls: followUps.userControls ?? [],
         jobs: await recordJobs(tx, followUps.jobs ?? []),
       },
     };
   });
-  if (committed.events.length || committed.notifications.length || committed.messageIds.length || committed.jobs.length) await dispatcher.dispatch(committed);
+  if (committed.events.length || committed.notifications.length || committed.messageIds.length || committed.userControls.length || committed.jobs.length) await dispatcher.dispatch(committed);
   return value;
 }

@@ -72,6 +72,7 @@ export async function searchListings(em: EntityManager, search: ListingSearch, v
   if (search.sellerId) add('l.seller_id = ?', search.sellerId);
   if (search.minPrice !== undefined) add('l.price >= ?', search.minPrice);
   if (search.maxPrice !== undefined) add('l.price <= ?', search.maxPrice);
+  where.push('l.hidden_at is null');
   // A block hides each party's listings from the other.
   if (viewerId) add(`not ${blockedEitherWaySql('l.seller_id', '?::uuid')}`, viewerId, viewerId);
   const keyset = KEYSETS[search.sort];

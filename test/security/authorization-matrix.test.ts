@@ -424,6 +424,67 @@ const MATRIX: Record<string, Access> = {
     await sql(app, 'insert into blocks (blocker_id, blocked_id) values (?, ?), (?, ?)', [a.id, x.id, b.id, y.id]);
     return { path: '/v1/me/blocks', ownerItem: x.id, otherItem: y.id, itemId: (item) => item.userId };
   }),
+  'POST /v1/reports': {
+    owner: 201, other: null, anonymous: 401,
+    why: 'any signed-in user reports; the report is the caller\'s (property-authorization checks the body)',
+    scenarios: {
+      'a listing': async () => {
+        const [a, b, seller] = await users();
+        const listing = await createListing(app, seller!);
+        return {
+          owner: a!, other: b!,
+          call: (caller) => app.request('POST', '/v1/reports', { token: as(caller), body: { targetType: 'listing', targetId: listing.id, reason: '사기 의심' } }),
+          state: () => sql(app, 'select reporter_id from reports where target_id = ?', [listing.id]),
+          allowed: (t, _p, res) => void t.is(res.body.reporterId, a!.id),
+        };
+      },
+    },
+  },
+  'GET /v1/admin/reports': {
+    owner: 200, other: 403, anonymous: 401, why: 'owner = an admin; other = an ordinary user',
+    scenarios: {
+      'admin and ordinary user': async () => {
+        const [a, b, reporter] = await users();
+        const listing = await createListing(app, b!);
+        await app.request('POST', '/v1/reports', { token: reporter!.accessToken, body: { targetType: 'listing', targetId: listing.id, reason: '중복 게시' } });
+        return {
+          owner: await makeAdmin(a!), other: b!,
+          call: (caller) => app.request('GET', '/v1/admin/reports?limit=100', { token: as(caller) }),
+          state: async () => null,
+          allowed: (t, _p, res) => void t.true(res.body.items.some((r: any) => r.targetId === listing.id)),
+        };
+      },
+    },
+  },
+  'POST /v1/admin/users/:id/suspend': {
+    owner: 200, other: 403, anonymous: 401, why: 'owner = an admin; other = an ordinary user',
+    scenarios: {
+      'admin and ordinary user': async () => {
+        const [a, b, target] = await users();
+        return {
+          owner: await makeAdmin(a!), other: b!,
+          call: (caller) => app.request('POST', `/v1/admin/users/${target!.id}/suspend`, { token: as(caller) }),
+          state: () => sql(app, 'select suspended_at from users where id = ?', [target!.id]),
+          allowed: (t, _p, res) => void t.is(res.body.userId, target!.id),
+        };
+      },
+    },
+  },
+  'POST /v1/admin/listings/:id/hide': {
+    owner: 200, other: 403, anonymous: 401, why: 'owner = an admin; other = an ordinary user (the seller included)',
+    scenarios: {
+      'admin and the seller': async () => {
+        const [a, seller] = await users();
+        const listing = await createListing(app, seller!);
+        return {
+          owner: await makeAdmin(a!), other: seller!,
+          call: (caller) => app.request('POST', `/v1/admin/listings/${listing.id}/hide`, { token: as(caller) }),
+          state: () => sql(app, 'select hidden_at from listings where id = ?', [listing.id]),
+          allowed: (t, _p, res) => void t.is(res.body.listingId, listing.id),
+        };
+      },
+    },
+  },
   'POST /v1/listings': {
     // Creating has no prior owner; that the new listing is the token's user's is asserted here
     // and, with a body naming someone else, in property-authorization.test.ts.

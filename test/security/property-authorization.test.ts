@@ -354,6 +354,21 @@ const BODY_ROUTES: Record<string, Record<string, () => BodyVariant>> = {
       },
     }),
   },
+  'POST /v1/reports': {
+    'a listing': () => ({
+      serverOwned: { id: randomUUID(), reporterId: someone.id, createdAt: LONG_AGO, targetExists: false },
+      async arrange() {
+        const [reporter, seller] = await Promise.all([app.signup(), app.signup()]);
+        const listing = await createListing(app, seller);
+        return {
+          valid: { targetType: 'listing', targetId: listing.id, reason: '허위 매물' },
+          send: (body) => app.request('POST', '/v1/reports', { token: reporter.accessToken, body }),
+          state: () => sql(app, 'select * from reports where target_id = ?', [listing.id]),
+          okStatus: 201,
+        };
+      },
+    }),
+  },
 };
 
 test('every route that takes a JSON body has a list of server-owned fields', (t) => {

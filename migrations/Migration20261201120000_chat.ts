@@ -7,8 +7,8 @@ import { Migration } from '@mikro-orm/migrations';
  * - Each party's read mark is a time: unread = the other party's messages after it.
  * - Every message appends an event to both parties' own streams (`append_user_event`).
  */
-export class Migration20261201070000_chat extends Migration {
-  override name = 'Migration20261201070000_chat';
+export class Migration20261201120000_chat extends Migration {
+  override name = 'Migration20261201120000_chat';
 
   override up(): void {
     this.addSql(`

@@ -11,8 +11,8 @@ import { Migration } from '@mikro-orm/migrations';
  * of it. A statement's rows take their counters in user order, so two statements writing notices
  * for the same users lock them in the same order and cannot deadlock each other.
  */
-export class Migration20261201060000_user_events extends Migration {
-  override name = 'Migration20261201060000_user_events';
+export class Migration20261201110000_user_events extends Migration {
+  override name = 'Migration20261201110000_user_events';
 
   override up(): void {
     this.addSql(`

@@ -4,8 +4,8 @@ import { Migration } from '@mikro-orm/migrations';
  * Every notification is an inbox item; `read_at` is its read mark. The partial index keeps the
  * unread count (asked on every app open) to the unread rows of one user.
  */
-export class Migration20261201050000_inbox extends Migration {
-  override name = 'Migration20261201050000_inbox';
+export class Migration20261201100000_inbox extends Migration {
+  override name = 'Migration20261201100000_inbox';
 
   override up(): void {
     this.addSql(`alter table notifications add column read_at timestamptz`);
