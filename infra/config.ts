@@ -67,12 +67,24 @@ const schema = z
     LOGIN_FAILURES_PER_ADDRESS: wholeNumber(1, 100_000, 50),
     LOGIN_WINDOW_S: wholeNumber(1, 86_400, 900),
     REQUEST_TIMEOUT_MS: wholeNumber(100, 600_000, 15_000),
+    PHONE_VERIFICATION: z.enum(['required', 'off']).default('required'),
+    PHONE_VERIFICATION_CODE_TTL_S: wholeNumber(30, 3600, 300),
+    PHONE_VERIFICATION_MAX_ATTEMPTS: wholeNumber(1, 20, 5),
+    PHONE_VERIFICATION_TOKEN_TTL_S: wholeNumber(60, 86_400, 1800),
+    PHONE_VERIFICATION_SENDS_PER_PHONE: wholeNumber(1, 1000, 5),
+    PHONE_VERIFICATION_SENDS_PER_ADDRESS: wholeNumber(1, 100_000, 20),
+    PHONE_VERIFICATION_WINDOW_S: wholeNumber(1, 86_400, 3600),
   })
   .refine((env) => env.NODE_ENV !== 'production' || env.JWT_SECRET, { ...ALWAYS, path: ['JWT_SECRET'], message: 'is required when NODE_ENV=production' })
   .refine((env) => env.NODE_ENV !== 'production' || env.JWT_SECRET !== DEV_JWT_SECRET, {
     ...ALWAYS,
     path: ['JWT_SECRET'],
     message: 'must not be the development default when NODE_ENV=production',
+  })
+  .refine((env) => env.NODE_ENV !== 'production' || env.PHONE_VERIFICATION !== 'off', {
+    ...ALWAYS,
+    path: ['PHONE_VERIFICATION'],
+    message: 'must not be off when NODE_ENV=production',
   })
   // Under ALWAYS a bad duration arrives here unparsed; that one is reported by its own check.
   .refine((env) => typeof env.AUCTION_MAX_DURATION_S !== 'number' || typeof env.AUCTION_MIN_DURATION_S !== 'number' || env.AUCTION_MAX_DURATION_S >= env.AUCTION_MIN_DURATION_S, {
@@ -97,6 +109,15 @@ const schema = z
       refreshTokenTtlS: env.REFRESH_TOKEN_TTL_S,
       login: { perPhone: env.LOGIN_FAILURES_PER_PHONE, perAddress: env.LOGIN_FAILURES_PER_ADDRESS, windowS: env.LOGIN_WINDOW_S },
       requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+      phoneVerification: {
+        required: env.PHONE_VERIFICATION === 'required',
+        codeTtlS: env.PHONE_VERIFICATION_CODE_TTL_S,
+        maxAttempts: env.PHONE_VERIFICATION_MAX_ATTEMPTS,
+        tokenTtlS: env.PHONE_VERIFICATION_TOKEN_TTL_S,
+        sendsPerPhone: env.PHONE_VERIFICATION_SENDS_PER_PHONE,
+        sendsPerAddress: env.PHONE_VERIFICATION_SENDS_PER_ADDRESS,
+        windowS: env.PHONE_VERIFICATION_WINDOW_S,
+      },
       sms: {
         // A development machine has no AWS account: SMS texts go to the log there unless asked otherwise.
         sender: env.SMS_SENDER ?? (env.NODE_ENV === 'development' ? 'log' : 'sns'),
