@@ -7,6 +7,7 @@ import { Migration20261201000000_follow_ups } from './Migration20261201000000_fo
 import { Migration20261201010000_auction_lifecycle } from './Migration20261201010000_auction_lifecycle.ts';
 import { Migration20261201020000_money_ceiling } from './Migration20261201020000_money_ceiling.ts';
 import { Migration20261201030000_phone_verifications } from './Migration20261201030000_phone_verifications.ts';
+import { Migration20261201040000_normalise_phones } from './Migration20261201040000_normalise_phones.ts';
 
 /** Applied in this order; listed explicitly so that bundles and containers need no folder scan. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   Migration20261201010000_auction_lifecycle,
   Migration20261201020000_money_ceiling,
   Migration20261201030000_phone_verifications,
+  Migration20261201040000_normalise_phones,
 ];

@@ -110,7 +110,7 @@ const BODY_ROUTES: Record<string, Record<string, () => BodyVariant>> = {
     'new phone': () => ({
       serverOwned: { id: randomUUID(), code: '123456', attempts: 0, expiresAt: '2099-01-01T00:00:00.000Z', confirmedAt: LONG_AGO, verificationToken: 'chosen-by-client' },
       async arrange() {
-        const phone = `+8214${String(Date.now()).slice(-8)}`;
+        const phone = `+8216${String(Date.now()).slice(-8)}`;
         return {
           valid: { phone },
           send: (body) => app.request('POST', '/v1/auth/phone-verifications', { body }),
@@ -124,7 +124,7 @@ const BODY_ROUTES: Record<string, Record<string, () => BodyVariant>> = {
     'the code sent': () => ({
       serverOwned: { id: randomUUID(), phone: someone.phone, attempts: 0, verificationToken: 'chosen-by-client', confirmedAt: LONG_AGO },
       async arrange() {
-        const phone = `+8213${String(Date.now()).slice(-8)}`;
+        const phone = `+8211${String(Date.now()).slice(-8)}`;
         const started = await app.request('POST', '/v1/auth/phone-verifications', { body: { phone } });
         if (started.status !== 201) throw new Error(`start: ${started.status}`);
         return {
