@@ -10,6 +10,8 @@ export type ErrorKind =
   | 'conflict'
   | 'unprocessable'
   | 'rate_limited'
+  /** The client sent too slowly: 408. */
+  | 'too_slow'
   /** A service we depend on (SMS) failed in a way worth retrying later: 503. */
   | 'unavailable';
 

@@ -50,6 +50,9 @@ const schema = z
     UPLOAD_RATE_LIMIT_PER_HOUR: wholeNumber(1, 1_000_000, 100),
     UPLOAD_MAX_BYTES: wholeNumber(1, 100 * 1024 * 1024, 10 * 1024 * 1024),
     PHOTO_MAX_PIXELS: wholeNumber(1, 500_000_000, 40_000_000),
+    UPLOAD_IDLE_TIMEOUT_S: wholeNumber(1, 600, 10),
+    UPLOAD_MIN_BYTES_PER_S: wholeNumber(1, 100 * 1024 * 1024, 4096),
+    UPLOAD_MAX_CONCURRENT_PER_USER: wholeNumber(1, 1000, 10),
     SSE_MAX_STREAMS_PER_ADDRESS: wholeNumber(1, 100_000, 20),
     SSE_HEARTBEAT_S: wholeNumber(1, 15, 15),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -144,7 +147,14 @@ const schema = z
         dataDir: env.DATA_DIR,
         /** Absolute base URL clients reach the API at; without it, local upload and media URLs are relative. */
         publicUrl: env.PUBLIC_URL ?? '',
-        upload: { maxBytes: env.UPLOAD_MAX_BYTES, expiresInS: 15 * 60, perHour: env.UPLOAD_RATE_LIMIT_PER_HOUR },
+        upload: {
+          maxBytes: env.UPLOAD_MAX_BYTES,
+          expiresInS: 15 * 60,
+          perHour: env.UPLOAD_RATE_LIMIT_PER_HOUR,
+          /** Bytes of a local upload's body: none for this long, or fewer than the rate after it, and the connection is cut (408). */
+          pace: { idleTimeoutS: env.UPLOAD_IDLE_TIMEOUT_S, minBytesPerS: env.UPLOAD_MIN_BYTES_PER_S },
+          maxConcurrentPerUser: env.UPLOAD_MAX_CONCURRENT_PER_USER,
+        },
         images: { maxPixels: env.PHOTO_MAX_PIXELS, displaySize: 1600, thumbnailSize: 320 },
       },
       sse: {

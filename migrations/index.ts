@@ -8,6 +8,7 @@ import { Migration20261201010000_auction_lifecycle } from './Migration2026120101
 import { Migration20261201020000_money_ceiling } from './Migration20261201020000_money_ceiling.ts';
 import { Migration20261201030000_phone_verifications } from './Migration20261201030000_phone_verifications.ts';
 import { Migration20261201040000_normalise_phones } from './Migration20261201040000_normalise_phones.ts';
+import { Migration20261201050000_upload_receiving } from './Migration20261201050000_upload_receiving.ts';
 
 /** Applied in this order; listed explicitly so that bundles and containers need no folder scan. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   Migration20261201020000_money_ceiling,
   Migration20261201030000_phone_verifications,
   Migration20261201040000_normalise_phones,
+  Migration20261201050000_upload_receiving,
 ];
