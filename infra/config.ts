@@ -66,6 +66,8 @@ const schema = z
     BID_RATE_LIMIT_PER_MIN: wholeNumber(1, 1_000_000, 60),
     AUCTION_CANCEL_CUTOFF_S: seconds(43_200),
     OFFER_TTL_S: wholeNumber(60, 30 * 86_400, 172_800),
+    TRADE_MAX_OPEN_PER_BUYER: wholeNumber(1, 10_000, 5),
+    TRADE_PENDING_TTL_S: wholeNumber(1, 90 * 86_400, 259_200),
     LOGIN_FAILURES_PER_PHONE: wholeNumber(1, 1000, 5),
     LOGIN_FAILURES_PER_ADDRESS: wholeNumber(1, 100_000, 50),
     LOGIN_WINDOW_S: wholeNumber(1, 86_400, 900),
@@ -171,6 +173,12 @@ const schema = z
         bidRateLimitPerMin: env.BID_RATE_LIMIT_PER_MIN,
         cancelCutoffS: env.AUCTION_CANCEL_CUTOFF_S,
         offerTtlS: env.OFFER_TTL_S,
+      },
+      trades: {
+        /** Pending fixed-price trades one buyer may hold at once (each keeps a listing reserved). */
+        maxOpenPerBuyer: env.TRADE_MAX_OPEN_PER_BUYER,
+        /** A pending fixed-price trade not completed this long after the purchase expires; the listing goes back on sale. */
+        pendingTtlS: env.TRADE_PENDING_TTL_S,
       },
     };
   });

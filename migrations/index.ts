@@ -9,6 +9,7 @@ import { Migration20261201020000_money_ceiling } from './Migration20261201020000
 import { Migration20261201030000_phone_verifications } from './Migration20261201030000_phone_verifications.ts';
 import { Migration20261201040000_normalise_phones } from './Migration20261201040000_normalise_phones.ts';
 import { Migration20261201050000_upload_receiving } from './Migration20261201050000_upload_receiving.ts';
+import { Migration20261201060000_trade_expiry } from './Migration20261201060000_trade_expiry.ts';
 
 /** Applied in this order; listed explicitly so that bundles and containers need no folder scan. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   Migration20261201030000_phone_verifications,
   Migration20261201040000_normalise_phones,
   Migration20261201050000_upload_receiving,
+  Migration20261201060000_trade_expiry,
 ];
