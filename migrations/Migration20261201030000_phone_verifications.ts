@@ -24,7 +24,7 @@ export class Migration20261201030000_phone_verifications extends Migration {
         used_at timestamptz,
         created_at timestamptz not null default now()
       )`);
-    this.addSql(`create index phone_verifications_created_idx on phone_verifications (created_at)`);
+    this.addSql(`create index phone_verifications_expiry_idx on phone_verifications (expires_at)`);
   }
 
   override down(): void {

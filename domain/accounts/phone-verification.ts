@@ -110,3 +110,15 @@ export async function spendVerificationToken(tx: EntityManager, phone: string, t
   );
   if (!spent) throw invalid('verification-token-invalid', 'The verification token is unknown, expired, already used, or for another phone number.');
 }
+
+/** Verifications a day past their code's and their token's expiry prove nothing any more: the sweep removes them. */
+export async function purgeEndedPhoneVerifications(em: EntityManager, limit = 1000): Promise<number> {
+  const rows = await em.execute(
+    `delete from phone_verifications where id in (
+       select id from phone_verifications
+       where greatest(expires_at, coalesce(token_expires_at, expires_at)) < now() - interval '1 day' limit ?)
+     returning id`,
+    [limit],
+  );
+  return rows.length;
+}

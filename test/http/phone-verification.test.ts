@@ -1,5 +1,6 @@
 import test from 'ava';
 import nock from 'nock';
+import { purgeEndedPhoneVerifications } from '../../domain/accounts/phone-verification.ts';
 import { startTestApi, uniquePhone, type TestApi } from '../support/api.ts';
 import { assertProblem } from '../support/problems.ts';
 import { SnsScript, snsError } from '../support/sns.ts';
@@ -28,7 +29,14 @@ test.before(async () => {
       return [reply.status, reply.body, { 'content-type': 'text/xml' }];
     });
   app = await startTestApi('phone_verify', { ...VERIFY, PHONE_VERIFICATION_SENDS_PER_PHONE: '3', PHONE_VERIFICATION_SENDS_PER_ADDRESS: '1000' });
+  await untilReady(app);
 });
+
+/** Until Redis answers, limits fall back to a per-process count (infra/rate-limiter.ts); the bursts test Redis's. */
+async function untilReady(target: TestApi) {
+  const deadline = Date.now() + 5000;
+  while ((await target.request('GET', '/health/ready')).status !== 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+}
 
 test.after.always(async () => {
   await app?.close();
@@ -155,9 +163,7 @@ test('a burst of code requests for one phone sends exactly PHONE_VERIFICATION_SE
 test('a burst of code requests from one address to many phones sends exactly PHONE_VERIFICATION_SENDS_PER_ADDRESS codes', async (t) => {
   const other = await startTestApi('phone_verify_addr', { ...VERIFY, PHONE_VERIFICATION_SENDS_PER_ADDRESS: '4' });
   try {
-    // Until Redis answers, limits fall back to a per-process count (infra/rate-limiter.ts); the burst tests Redis's.
-    const deadline = Date.now() + 5000;
-    while ((await other.request('GET', '/health/ready')).status !== 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await untilReady(other);
     const phones = Array.from({ length: 20 }, () => uniquePhone());
     const results = await Promise.all(phones.map((phone) => start(phone, other)));
     t.is(results.filter((r) => r.status === 201).length, 4);
@@ -188,4 +194,14 @@ test('PHONE_VERIFICATION=off lets signup go without a token (tests, local try-ou
   } finally {
     await off.close();
   }
+});
+
+test('the sweep removes verifications a day past their expiry, and only those', async (t) => {
+  const [old, fresh] = [uniquePhone(), uniquePhone()];
+  const ended = await start(old);
+  const live = await start(fresh);
+  await app.db.orm.em.fork().execute(`update phone_verifications set expires_at = now() - interval '25 hours' where id = ?`, [ended.body.id]);
+  t.true((await purgeEndedPhoneVerifications(app.db.orm.em.fork())) >= 1);
+  const left = await app.db.orm.em.fork().execute<{ id: string }[]>('select id from phone_verifications where id in (?, ?)', [ended.body.id, live.body.id]);
+  t.deepEqual(left.map((r) => r.id), [live.body.id]);
 });

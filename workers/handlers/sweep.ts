@@ -10,6 +10,7 @@ import {
 import { queueEndingSoonNotices } from '../../domain/notifications/ending-soon.ts';
 import { failInterruptedSends } from '../../domain/notifications/send-notification.ts';
 import { expireOverdueTrades } from '../../domain/trades/expire-trade.ts';
+import { purgeEndedPhoneVerifications } from '../../domain/accounts/phone-verification.ts';
 import type { WorkerContext } from '../context.ts';
 
 /** A photo still processing this long after it was attached has probably lost its job. */
@@ -39,6 +40,10 @@ export function sweepHandler(ctx: WorkerContext) {
     const purged = await purgeExpiredIdempotencyKeys(em());
     const expiredOffers = await expireOverdueOffers(em());
     const expiredTrades = await expireOverdueTrades(em(), ctx.followUps);
-    return { status: 'done', detail: JSON.stringify({ closed, endingSoon, interrupted: interrupted.length, stalledPhotos, abandoned, purged, expiredOffers, expiredTrades }) };
+    const verifications = await purgeEndedPhoneVerifications(em());
+    return {
+      status: 'done',
+      detail: JSON.stringify({ closed, endingSoon, interrupted: interrupted.length, stalledPhotos, abandoned, purged, expiredOffers, expiredTrades, verifications }),
+    };
   };
 }
