@@ -32,32 +32,53 @@ const tooSlow = (why: 'idle' | 'slow', pace: UploadPace) =>
       : `The bytes came slower than ${pace.minBytesPerS} bytes per second; the upload was cut off.`,
   );
 
+/** The client closed the connection before its bytes were all sent: its choice, not our failure (a 4xx, logged as info). */
+const aborted = () => new DomainError('invalid', 'upload-aborted', 'The connection closed before the bytes were all sent.');
+
 /**
  * The request body, passed through while it keeps the pace; when it falls behind, the stream
- * fails with a 408 `upload-too-slow` and stops reading. `stop()` ends the watch (call it when done).
+ * fails with a 408 `upload-too-slow` and stops reading; when the client goes away, with a 400
+ * `upload-aborted`. `stop()` ends the watch (call it when done).
  */
 export function pacedBody(body: Readable, pace: UploadPace, now: () => number = Date.now): { stream: Readable; stop(): void } {
   const started = now();
   let last = started;
   let received = 0;
   const out = new PassThrough();
+  let stopped = false;
+  // Once the reader is done (stop()), nothing is failed any more; an error nobody listens to would crash the process.
+  out.on('error', () => undefined);
+  const fail = (error: DomainError) => {
+    if (stopped) return;
+    stop();
+    body.pause();
+    out.destroy(error);
+  };
   body.on('data', (chunk: Buffer) => {
     received += chunk.length;
     last = now();
     if (!out.write(chunk)) body.pause();
   });
   out.on('drain', () => body.resume());
-  body.on('end', () => out.end());
-  body.on('error', (error) => out.destroy(error));
+  let ended = false;
+  body.on('end', () => {
+    ended = true;
+    out.end();
+  });
+  // A request body fails only with its connection (a reset, a close mid-body): the client left.
+  body.on('error', () => fail(aborted()));
+  body.on('close', () => {
+    if (!ended) fail(aborted());
+  });
   const timer = setInterval(() => {
     const at = now();
     const why = paceViolation({ elapsedMs: at - started, idleMs: at - last, received }, pace);
-    if (!why) return;
-    stop();
-    body.pause();
-    out.destroy(tooSlow(why, pace));
+    if (why) fail(tooSlow(why, pace));
   }, Math.min(500, pace.idleTimeoutS * 250));
-  const stop = () => clearInterval(timer);
+  const stop = () => {
+    stopped = true;
+    clearInterval(timer);
+  };
   out.on('close', stop);
   return { stream: out, stop };
 }

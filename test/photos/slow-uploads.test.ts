@@ -1,5 +1,6 @@
 import test from 'ava';
 import { connect, type Socket } from 'node:net';
+import pino from 'pino';
 import { startTestApi, type TestApi, type TestUser } from '../support/api.ts';
 import { sql } from '../support/workers.ts';
 import { jpegWithGps, requestUpload, sendBytes } from './support.ts';
@@ -12,13 +13,15 @@ import { jpegWithGps, requestUpload, sendBytes } from './support.ts';
 let app: TestApi;
 let jpeg: Buffer;
 const IDLE_S = 6;
+const logs: { level: number; msg: string; problem?: string; err?: unknown }[] = [];
 test.before(async () => {
+  const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
   app = await startTestApi('photo_slow', {
     UPLOAD_IDLE_TIMEOUT_S: String(IDLE_S),
     UPLOAD_MIN_BYTES_PER_S: '1024',
     UPLOAD_MAX_CONCURRENT_PER_USER: '3',
     UPLOAD_RATE_LIMIT_PER_HOUR: '1000',
-  });
+  }, { logger });
   jpeg = await jpegWithGps(320, 240);
 });
 test.after.always(async () => {
@@ -120,4 +123,26 @@ test('a user may send UPLOAD_MAX_CONCURRENT_PER_USER bodies at once; one more is
   let status = 0;
   while (Date.now() < deadline && (status = (await sendBytes(app, targets[3]!, jpeg)).status) === 429) await new Promise((r) => setTimeout(r, 100));
   t.is(status, 204);
+});
+
+test('a client that gives up mid-upload is logged as a rejected request (info), not a server error, and frees the upload', async (t) => {
+  const target = await pendingUpload(await app.signup());
+  const aborted = trickle(target.url, jpeg.length, 100, 0);
+  await new Promise((r) => setTimeout(r, 300));
+  aborted.socket.destroy();
+  await aborted.closed;
+  const line = await (async () => {
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const found = logs.find((l) => l.problem?.endsWith('/upload-aborted'));
+      if (found || Date.now() > deadline) return found;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  t.truthy(line, 'the abort is logged as a rejected request');
+  t.is(line!.level, 30);
+  t.deepEqual(logs.filter((l) => l.level >= 50).map((l) => l.msg), [], 'no error lines');
+  const [row] = await sql(app, `select status, receiving_until from uploads where id = ?`, [target.id]);
+  t.like(row, { status: 'pending', receiving_until: null });
+  t.is((await sendBytes(app, target, jpeg)).status, 204);
 });
