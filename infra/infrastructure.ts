@@ -1,5 +1,6 @@
 import { createAccessTokens, type AccessTokens } from '../domain/accounts/access-tokens.ts';
 import type { LoginThrottle } from '../domain/accounts/login-throttle.ts';
+import type { PhoneVerificationDeps } from '../domain/accounts/phone-verification.ts';
 import type { RateLimiter } from '../domain/auctions/rate-limiter.ts';
 import type { SmsSender } from '../domain/notifications/sms-sender.ts';
 import type { ImageProcessor } from '../domain/photos/image-processor.ts';
@@ -17,6 +18,7 @@ import { createRateLimiters } from './rate-limiter.ts';
 import { createRedis, type Redis } from './redis.ts';
 import { createSharpImageProcessor } from './sharp-image-processor.ts';
 import { createSnsSmsSender } from './sns-sms-sender.ts';
+import { createVerificationSendThrottle, deriveKey } from './verification-throttle.ts';
 
 /**
  * Every adapter a gavel process uses, built in one place from the configuration. The API and the
@@ -42,6 +44,8 @@ export interface Infrastructure {
   messageRateLimiter: RateLimiter;
   uploadRateLimiter: RateLimiter;
   loginThrottle: LoginThrottle;
+  /** Phone verification by SMS code: its sender is `sms`, the one SMS path. */
+  phoneVerification: PhoneVerificationDeps;
 }
 
 export interface InfrastructureOptions {
@@ -62,6 +66,7 @@ export async function createInfrastructure(config: Config, options: Infrastructu
   // Fail fast: a Redis outage delays a follow-up (its outbox row waits for the relay), never a request.
   const jobs = createJobQueues(config.redisUrl, config.redisKeyPrefix, { failFast: true, onError: (error) => logger.warn({ err: error }, 'job queue connection error') });
   const events = createEventBus(redis, config.redisKeyPrefix);
+  const sms = config.sms.sender === 'log' ? createLogSmsSender(logger) : createSnsSmsSender(config.sms);
   return {
     config,
     logger,
@@ -73,9 +78,15 @@ export async function createInfrastructure(config: Config, options: Infrastructu
     metrics: options.metrics ?? createMetrics({ process: options.process ?? 'gavel' }),
     objects: createObjectStore(config),
     images: createSharpImageProcessor(config.photos.images),
-    sms: config.sms.sender === 'log' ? createLogSmsSender(logger) : createSnsSmsSender(config.sms),
+    sms,
     accessTokens: createAccessTokens(config.jwt),
     ...createRateLimiters(config, redis, logger),
+    phoneVerification: {
+      sms,
+      sendThrottle: createVerificationSendThrottle(config, redis, logger),
+      codeKey: deriveKey(config.jwt.secret, 'phone-verification-codes'),
+      settings: config.phoneVerification,
+    },
   };
 }
 

@@ -66,7 +66,7 @@ export class Migration20261201120000_chat extends Migration {
     this.addSql(`alter table notifications drop constraint notifications_kind_check`);
     this.addSql(`alter table notifications add constraint notifications_kind_check check (kind in (
       'auction_won', 'auction_sold', 'auction_unsold', 'auction_lost', 'auction_cancelled', 'outbid', 'ending_soon',
-      'trade_cancelled', 'second_chance_offer', 'new_message'))`);
+      'trade_cancelled', 'second_chance_offer', 'trade_expired', 'new_message'))`);
   }
 
   override down(): void {
@@ -74,7 +74,7 @@ export class Migration20261201120000_chat extends Migration {
     this.addSql(`alter table notifications drop constraint notifications_kind_check`);
     this.addSql(`alter table notifications add constraint notifications_kind_check check (kind in (
       'auction_won', 'auction_sold', 'auction_unsold', 'auction_lost', 'auction_cancelled', 'outbid', 'ending_soon',
-      'trade_cancelled', 'second_chance_offer'))`);
+      'trade_cancelled', 'second_chance_offer', 'trade_expired'))`);
     this.addSql(`delete from user_events where type = 'message'`);
     this.addSql(`alter table user_events drop column message_id`);
     this.addSql(`alter table user_events drop constraint user_events_type_check`);

@@ -8,6 +8,7 @@ import type { WorkerContext } from './context.ts';
 import { closeAuctionHandler } from './handlers/close-auction.ts';
 import { deleteObjectsHandler } from './handlers/delete-objects.ts';
 import { expireOfferHandler } from './handlers/expire-offer.ts';
+import { expireTradeHandler } from './handlers/expire-trade.ts';
 import { processPhotoHandler } from './handlers/process-photo.ts';
 import { sendSmsHandler } from './handlers/send-sms.ts';
 import { sweepHandler } from './handlers/sweep.ts';
@@ -45,6 +46,7 @@ export async function startWorkers(ctx: WorkerContext, options: WorkerOptions = 
   const handlers: Handlers = {
     'close-auction': closeAuctionHandler(ctx),
     'expire-offer': expireOfferHandler(ctx),
+    'expire-trade': expireTradeHandler(ctx),
     'send-sms': sendSmsHandler(ctx),
     'process-photo': processPhotoHandler(ctx),
     'delete-objects': deleteObjectsHandler(ctx),

@@ -16,6 +16,8 @@ export interface JobPayloads {
   'close-auction': Traced & { auctionId: string; endsAt: string };
   /** End an offer still open at `expiresAt` (ISO); an accepted or early-run one is left alone. */
   'expire-offer': Traced & { offerId: string; expiresAt: string };
+  /** End a fixed-price trade still pending at `expiresAt` (ISO); a settled or early-run one is left alone. */
+  'expire-trade': Traced & { tradeId: string; expiresAt: string };
   /** Send one notification row by SMS. */
   'send-sms': Traced & { notificationId: string };
   /** Check an attached photo's bytes and write its display size and thumbnail. */
@@ -30,6 +32,8 @@ export type JobName = keyof JobPayloads;
 export const QUEUE_OF: { readonly [J in JobName]: QueueName } = {
   'close-auction': 'auctions',
   'expire-offer': 'offers',
+  // Deals between buyer and seller that run out share a queue: offers and reserved purchases.
+  'expire-trade': 'offers',
   'send-sms': 'notifications',
   'process-photo': 'media',
   'delete-objects': 'media',
@@ -46,6 +50,7 @@ export const jobIds = {
   sendSms: (notificationId: string) => `sms-${notificationId}`,
   processPhoto: (photoId: string) => `photo-${photoId}`,
   expireOffer: (offerId: string) => `offer-expiry-${offerId}`,
+  expireTrade: (tradeId: string) => `trade-expiry-${tradeId}`,
 };
 
 /**
@@ -69,6 +74,12 @@ export const jobs = {
     name: 'expire-offer',
     payload: { offerId, expiresAt: expiresAt.toISOString() },
     jobId: jobIds.expireOffer(offerId),
+    runAt: expiresAt,
+  }),
+  expireTrade: (tradeId: string, expiresAt: Date): JobRequest => ({
+    name: 'expire-trade',
+    payload: { tradeId, expiresAt: expiresAt.toISOString() },
+    jobId: jobIds.expireTrade(tradeId),
     runAt: expiresAt,
   }),
   processPhoto: (photoId: string): JobRequest => ({ name: 'process-photo', payload: { photoId }, jobId: jobIds.processPhoto(photoId) }),

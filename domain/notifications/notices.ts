@@ -14,6 +14,7 @@ const SMS: { readonly [K in NotificationKind]: boolean } = {
   outbid: true,
   ending_soon: true,
   trade_cancelled: true,
+  trade_expired: true,
   second_chance_offer: true,
   // A chat is read in the app; an SMS per message would be spam.
   new_message: false,
@@ -77,6 +78,17 @@ export const tradeCancelledNotice = (tradeId: string, listingId: string, userId:
   dedupeKey: `trade_cancelled:${tradeId}:${userId}`,
   data: { price },
   sms: SMS.trade_cancelled,
+});
+
+/** A reserved purchase nobody completed in time: the buyer lost it, the seller's listing is on sale again. */
+export const tradeExpiredNotice = (tradeId: string, listingId: string, userId: string, price: number): NewNotification => ({
+  userId,
+  auctionId: null,
+  listingId,
+  kind: 'trade_expired',
+  dedupeKey: `trade_expired:${tradeId}:${userId}`,
+  data: { price },
+  sms: SMS.trade_expired,
 });
 
 /** The runner-up of an auction whose winner fell through is offered the item at their own highest bid. */

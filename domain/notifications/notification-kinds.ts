@@ -7,6 +7,7 @@ export const NOTIFICATION_KINDS = [
   'outbid',
   'ending_soon',
   'trade_cancelled',
+  'trade_expired',
   'second_chance_offer',
   'new_message',
 ] as const;

@@ -37,5 +37,7 @@ export function renderSms(kind: NotificationKind, title: string, data: Notificat
     case 'new_message':
       // Inbox only (notices.ts); the text names no sender, so it cannot carry someone's words by SMS.
       return `[gavel] 새 채팅 메시지가 있습니다: ${item}.`;
+    case 'trade_expired':
+      return `[gavel] 기한 안에 완료되지 않아 거래가 취소되었습니다: ${item} ${won(data.price)}. 상품은 다시 판매중입니다.`;
   }
 }

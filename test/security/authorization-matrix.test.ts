@@ -6,6 +6,7 @@ import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../s
 import { chatMessage, createAuction, createListing, openChat, pendingTrade, routeKey, sql, worldOf } from './fixtures.ts';
 import { expectStatus, placeBid } from '../support/listings.ts';
 import { assertProblem } from '../support/problems.ts';
+import { captureVerificationSms } from '../support/sms-capture.ts';
 
 /**
  * OWASP API1 (object level) and API5 (function level): who may call each guarded route on a
@@ -14,8 +15,10 @@ import { assertProblem } from '../support/problems.ts';
  * shows the "unchanged" comparison would have seen a change had a refused call got through.
  */
 let app: TestApi;
+let sms: ReturnType<typeof captureVerificationSms>;
 test.before(async () => {
   app = await startTestApi('authz_matrix');
+  sms = captureVerificationSms(app);
 });
 test.after.always(async () => {
   await app?.close();
@@ -248,6 +251,37 @@ const MATRIX: Record<string, Access> = {
           call: (caller) => app.request('POST', '/v1/auth/signup', { token: as(caller), body: { phone, password: 'correct horse battery', nickname: '새회원' } }),
           state: () => sql(app, 'select id, role from users where phone = ?', [phone]),
           allowed: (t, _p, res) => void t.is(res.body.user.role, 'user'),
+        };
+      },
+    },
+  },
+  'POST /v1/auth/phone-verifications': {
+    owner: null, other: null, anonymous: 201,
+    why: 'public: proves a phone before any account exists',
+    scenarios: {
+      'new phone': async () => {
+        const [a, b] = await users();
+        const phone = `+8216${String(Date.now()).slice(-8)}`;
+        return {
+          owner: a!, other: b!,
+          call: (caller) => app.request('POST', '/v1/auth/phone-verifications', { token: as(caller), body: { phone } }),
+          state: () => sql(app, 'select id from phone_verifications where phone = ?', [phone]),
+        };
+      },
+    },
+  },
+  'POST /v1/auth/phone-verifications/:id/confirm': {
+    owner: null, other: null, anonymous: 200,
+    why: 'public: the code sent by SMS is the credential',
+    scenarios: {
+      'the code sent': async () => {
+        const [a, b] = await users();
+        const phone = `+8215${String(Date.now()).slice(-8)}`;
+        const started = await expectStatus(await app.request('POST', '/v1/auth/phone-verifications', { body: { phone } }), 201, 'start');
+        return {
+          owner: a!, other: b!,
+          call: (caller) => app.request('POST', `/v1/auth/phone-verifications/${started.body.id}/confirm`, { token: as(caller), body: { code: sms.codeFor(phone) } }),
+          state: () => sql(app, 'select attempts, confirmed_at from phone_verifications where id = ?', [started.body.id]),
         };
       },
     },

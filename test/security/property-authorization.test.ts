@@ -6,6 +6,7 @@ import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../s
 import { createAuction, createListing, HOUR_MS, openChat, pendingTrade, phoneForms, routeKey, sql, worldOf } from './fixtures.ts';
 import { placeBid } from '../support/listings.ts';
 import { assertProblem } from '../support/problems.ts';
+import { captureVerificationSms } from '../support/sms-capture.ts';
 
 /**
  * OWASP API3 (object property level): a client cannot set a field the server owns, and a
@@ -15,6 +16,7 @@ import { assertProblem } from '../support/problems.ts';
 let app: TestApi;
 test.before(async () => {
   app = await startTestApi('authz_props');
+  sms = captureVerificationSms(app);
   someone = await app.signup();
 });
 test.after.always(async () => {
@@ -87,6 +89,7 @@ const auctionOwned = (other: string) => ({
 // Values name a real other user where the field is a user id, so a field that slipped through
 // would visibly hand the row to someone else. The control call at the end names nobody.
 let someone: TestUser;
+let sms: ReturnType<typeof captureVerificationSms>;
 
 const BODY_ROUTES: Record<string, Record<string, () => BodyVariant>> = {
   'POST /v1/auth/signup': {
@@ -99,6 +102,36 @@ const BODY_ROUTES: Record<string, Record<string, () => BodyVariant>> = {
           send: (body) => app.request('POST', '/v1/auth/signup', { body }),
           state: () => sql(app, 'select id, role, password_hash from users where phone = ?', [phone]),
           okStatus: 201,
+        };
+      },
+    }),
+  },
+  'POST /v1/auth/phone-verifications': {
+    'new phone': () => ({
+      serverOwned: { id: randomUUID(), code: '123456', attempts: 0, expiresAt: '2099-01-01T00:00:00.000Z', confirmedAt: LONG_AGO, verificationToken: 'chosen-by-client' },
+      async arrange() {
+        const phone = `+8216${String(Date.now()).slice(-8)}`;
+        return {
+          valid: { phone },
+          send: (body) => app.request('POST', '/v1/auth/phone-verifications', { body }),
+          state: () => sql(app, 'select id from phone_verifications where phone = ?', [phone]),
+          okStatus: 201,
+        };
+      },
+    }),
+  },
+  'POST /v1/auth/phone-verifications/:id/confirm': {
+    'the code sent': () => ({
+      serverOwned: { id: randomUUID(), phone: someone.phone, attempts: 0, verificationToken: 'chosen-by-client', confirmedAt: LONG_AGO },
+      async arrange() {
+        const phone = `+8211${String(Date.now()).slice(-8)}`;
+        const started = await app.request('POST', '/v1/auth/phone-verifications', { body: { phone } });
+        if (started.status !== 201) throw new Error(`start: ${started.status}`);
+        return {
+          valid: { code: sms.codeFor(phone) },
+          send: (body) => app.request('POST', `/v1/auth/phone-verifications/${started.body.id}/confirm`, { body }),
+          state: () => sql(app, 'select attempts, confirmed_at from phone_verifications where id = ?', [started.body.id]),
+          okStatus: 200,
         };
       },
     }),

@@ -9,6 +9,8 @@ import {
 } from '../../domain/maintenance/sweep-queries.ts';
 import { queueEndingSoonNotices } from '../../domain/notifications/ending-soon.ts';
 import { failInterruptedSends } from '../../domain/notifications/send-notification.ts';
+import { expireOverdueTrades } from '../../domain/trades/expire-trade.ts';
+import { purgeEndedPhoneVerifications } from '../../domain/accounts/phone-verification.ts';
 import type { WorkerContext } from '../context.ts';
 
 /** A photo still processing this long after it was attached has probably lost its job. */
@@ -37,6 +39,11 @@ export function sweepHandler(ctx: WorkerContext) {
     const abandoned = await purgeAbandonedUploads(em(), ctx.followUps);
     const purged = await purgeExpiredIdempotencyKeys(em());
     const expiredOffers = await expireOverdueOffers(em());
-    return { status: 'done', detail: JSON.stringify({ closed, endingSoon, interrupted: interrupted.length, stalledPhotos, abandoned, purged, expiredOffers }) };
+    const expiredTrades = await expireOverdueTrades(em(), ctx.followUps);
+    const verifications = await purgeEndedPhoneVerifications(em());
+    return {
+      status: 'done',
+      detail: JSON.stringify({ closed, endingSoon, interrupted: interrupted.length, stalledPhotos, abandoned, purged, expiredOffers, expiredTrades, verifications }),
+    };
   };
 }
