@@ -7,7 +7,7 @@ import { listAuction, placeBid } from '../support/listings.ts';
 import { startPrivateRedis, type PrivateRedis } from '../support/private-redis.ts';
 import { startSnsRecorder, type SnsRecorder } from '../support/sns.ts';
 import { killWorkerProcesses, spawnWorkerProcess, waitForWorkerCount, type WorkerProcess } from '../support/worker-process.ts';
-import { sql, waitFor } from '../support/workers.ts';
+import { sql, troubleIn, waitFor, type LogLine } from '../support/workers.ts';
 
 /**
  * Redis loses everything it held (a restart without persistence, a flush) while the API and two
@@ -120,6 +120,9 @@ async function assertEachSettledOnce(t: ExecutionContext, listed: Listed[], back
     [true, true],
     'no worker process was restarted',
   );
+  // The queues' connections complain while Redis is away; nothing else may go wrong.
+  const outage = (l: LogLine) => l.msg === 'worker error' && /ECONNREFUSED|Connection is closed/.test(String((l.err as { message?: string } | undefined)?.message));
+  t.deepEqual(workers.flatMap((w) => troubleIn(w.logs).filter((l) => !outage(l))), []);
   t.log(`closed ${Math.min(...lateness)}..${Math.max(...lateness)} ms after Redis was back or the end, whichever was later`);
 }
 
@@ -147,4 +150,28 @@ test.serial('FLUSHALL before auctions are due: each closes on time anyway, once,
   const flushedAt = Date.now();
   t.true(flushedAt < listed[0]!.endsAt.getTime(), 'the flush came before the first end');
   await assertEachSettledOnce(t, listed, flushedAt);
+});
+
+test.serial('a sweep schedule lost on its own (the rest of Redis intact) is noticed by the workers and asserted again', async (t) => {
+  const [auction] = (await auctionsEnding('스케줄', Date.now() + 2_000, 1)) as [Listed];
+  // The schedule and its next run vanish, and so does this auction's close job; the epoch key stays.
+  const maintenance = app.deps.jobs.queues.maintenance;
+  await maintenance.removeJobScheduler('sweep');
+  await waitFor('no sweep running', async () => (await maintenance.getActiveCount()) === 0, 10_000);
+  await maintenance.drain(true);
+  t.deepEqual(await maintenance.getJobCounts('active', 'waiting', 'delayed', 'prioritized'), { active: 0, waiting: 0, delayed: 0, prioritized: 0 });
+  t.is(await app.deps.jobs.queues.auctions.remove(jobIds.closeAuction(auction.auctionId, auction.endsAt)), 1);
+  const lostAt = Date.now();
+
+  // Bound: the last sweep's mark lasts two intervals and 5 s; then one check (1 s) and the sweep it starts.
+  const bound = 2 * SWEEP_S * 1000 + 5_000 + 1_000 + SWEEP_S * 1000;
+  await waitFor('the auction to close', async () => (await settlementOf(auction)).status === 'closed', lostAt + bound + 3_000 - Date.now()).catch(() => undefined);
+  const s = await settlementOf(auction);
+  t.like(s, { status: 'closed', trades: 1, closed_events: 1 });
+  t.true(s.closed_ms - lostAt <= bound, `closed ${s.closed_ms - lostAt} ms after the schedule was lost (bound ${bound} ms)`);
+  t.truthy(await maintenance.getJobScheduler('sweep'), 'the schedule is back');
+  t.true(
+    workers.some((w) => w.logs.some((l) => l.msg === 'no sweep started for two intervals: sweep schedule asserted again')),
+    'a worker noticed by itself',
+  );
 });
