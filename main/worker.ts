@@ -13,7 +13,7 @@ await runMain(async () => {
   let starting: Promise<RunningWorkers> | undefined;
   let metricsServer: Server | null = null;
   // Registered before anything starts, so a SIGTERM during start-up still shuts down cleanly: the
-  // queues take jobs before start-up is over, so it waits for them to be served to close them.
+  // queues take jobs before start-up is over, so it waits for start-up, then closes them as usual.
   onShutdown(infra.logger, async () => {
     metricsServer?.close();
     const workers = await starting?.catch(() => undefined);
