@@ -48,6 +48,11 @@ export const QUEUE_OF: { readonly [J in JobName]: QueueName } = {
 export const jobIds = {
   closeAuction: (auctionId: string, endsAt: Date) => `close-${auctionId}-${endsAt.getTime()}`,
   sendSms: (notificationId: string) => `sms-${notificationId}`,
+  /**
+   * A send again after an interrupted one: the first send's id is still taken by its finished job
+   * (kept a day), so each resend is named by the claim it follows.
+   */
+  resendSms: (notificationId: string, afterAttempt: number) => `sms-${notificationId}-after-${afterAttempt}`,
   processPhoto: (photoId: string) => `photo-${photoId}`,
   expireOffer: (offerId: string) => `offer-expiry-${offerId}`,
   expireTrade: (tradeId: string) => `trade-expiry-${tradeId}`,
@@ -81,6 +86,11 @@ export const jobs = {
     payload: { tradeId, expiresAt: expiresAt.toISOString() },
     jobId: jobIds.expireTrade(tradeId),
     runAt: expiresAt,
+  }),
+  resendSms: (notificationId: string, afterAttempt: number): JobRequest => ({
+    name: 'send-sms',
+    payload: { notificationId },
+    jobId: jobIds.resendSms(notificationId, afterAttempt),
   }),
   processPhoto: (photoId: string): JobRequest => ({ name: 'process-photo', payload: { photoId }, jobId: jobIds.processPhoto(photoId) }),
   deleteObjects: (keys: string[]): JobRequest => ({ name: 'delete-objects', payload: { keys } }),
