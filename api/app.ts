@@ -26,6 +26,7 @@ import { metricsRoutes } from './routes/metrics.ts';
 import { moderationRoutes } from './routes/moderation.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { offerRoutes } from './routes/offers.ts';
+import { reviewRoutes } from './routes/reviews.ts';
 import { tradeRoutes } from './routes/trades.ts';
 import { uploadRoutes } from './routes/uploads.ts';
 import { userEventRoutes } from './routes/user-events.ts';
@@ -37,6 +38,7 @@ export function apiRoutes(deps: AppDeps): Route[] {
     ...listingRoutes(deps),
     ...likeRoutes(deps),
     ...tradeRoutes(deps),
+    ...reviewRoutes(deps),
     ...auctionRoutes(deps),
     ...auctionEventRoutes(deps),
     ...offerRoutes(deps),

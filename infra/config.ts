@@ -69,6 +69,8 @@ const schema = z
     CHAT_MESSAGES_PER_MIN: wholeNumber(1, 100_000, 30),
     TRADE_MAX_OPEN_PER_BUYER: wholeNumber(1, 10_000, 5),
     TRADE_PENDING_TTL_S: wholeNumber(1, 90 * 86_400, 259_200),
+    REVIEW_EDIT_WINDOW_S: wholeNumber(0, 365 * 86_400, 259_200),
+    KEYWORD_ALERTS_PER_USER: wholeNumber(1, 1000, 30),
     LOGIN_FAILURES_PER_PHONE: wholeNumber(1, 1000, 5),
     LOGIN_FAILURES_PER_ADDRESS: wholeNumber(1, 100_000, 50),
     LOGIN_WINDOW_S: wholeNumber(1, 86_400, 900),
@@ -182,6 +184,9 @@ const schema = z
         /** A pending fixed-price trade not completed this long after the purchase expires; the listing goes back on sale. */
         pendingTtlS: env.TRADE_PENDING_TTL_S,
       },
+      /** A review may be changed by its author this long after it was written (0: never). */
+      reviews: { editWindowS: env.REVIEW_EDIT_WINDOW_S },
+      keywordAlerts: { maxPerUser: env.KEYWORD_ALERTS_PER_USER },
     };
   });
 

@@ -40,12 +40,13 @@ export function tradeRoutes(deps: AppDeps): Route[] {
       {
         method: 'post', path: '/v1/trades/:id/complete', operationId: 'completeTrade', tags, auth: 'required',
         summary: 'Confirm the hand-over; the listing becomes sold',
+        description: 'Both parties then find a `review_prompt` in their inbox: each may review the other once (`POST /v1/trades/:id/reviews`).',
         params: IdParams,
         responses: { 200: { description: 'The completed trade', schema: Trade } },
         problems: [400, 401, 403, 404, 409],
       },
       async ({ em, params, caller }) => {
-        await completeTrade(em, caller.userId, params.id);
+        await completeTrade(em, deps.followUps, caller.userId, params.id);
         return { status: 200, body: presentTrade(await findTradeView(em, caller.userId, params.id)) };
       },
     ),

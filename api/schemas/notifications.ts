@@ -20,6 +20,8 @@ export const InboxItem = z
         expiresAt: Timestamp.optional(),
         conversationId: Id.optional(),
         senderNickname: z.string().optional(),
+        tradeId: Id.optional(),
+        keyword: z.string().optional(),
       })
       .meta({ description: 'What the notice says besides its kind: a price, a reason, minutes left, an expiry.' }),
   })

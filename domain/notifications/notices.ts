@@ -24,6 +24,9 @@ export const DELIVERY: { readonly [K in NotificationKind]: { readonly sms: boole
   second_chance_offer: { sms: true, interrupted: 'give-up' },
   // A chat is read in the app; an SMS per message would be spam.
   new_message: { sms: false, interrupted: 'give-up' },
+  // Nudges, not news anyone must act on: the inbox and the stream are enough.
+  review_prompt: { sms: false, interrupted: 'give-up' },
+  keyword_match: { sms: false, interrupted: 'give-up' },
 };
 
 /** The kinds whose interrupted sends are sent again (see `DELIVERY`). */
@@ -124,4 +127,29 @@ export const newMessageNotice = (input: { conversationId: string; listingId: str
   dedupeKey: `new_message:${input.conversationId}:${input.recipientId}:${input.readMark?.getTime() ?? 0}`,
   data: { conversationId: input.conversationId, senderNickname: input.senderNickname },
   sms: DELIVERY.new_message.sms,
+});
+
+/** Both parties of a completed trade are asked to review the other; one per trade and party. */
+export const reviewPromptNotice = (trade: { id: string; listingId: string }, userId: string): NewNotification => ({
+  userId,
+  auctionId: null,
+  listingId: trade.listingId,
+  kind: 'review_prompt',
+  dedupeKey: `review_prompt:${trade.id}:${userId}`,
+  data: { tradeId: trade.id },
+  sms: DELIVERY.review_prompt.sms,
+});
+
+/**
+ * A new (or relisted) listing matched one of the user's keyword alerts: one notice per listing,
+ * listing time and user, however many of their alerts match.
+ */
+export const keywordMatchNotice = (input: { listingId: string; listedAt: Date; userId: string; keyword: string }): NewNotification => ({
+  userId: input.userId,
+  auctionId: null,
+  listingId: input.listingId,
+  kind: 'keyword_match',
+  dedupeKey: `keyword_match:${input.listingId}:${input.listedAt.getTime()}:${input.userId}`,
+  data: { keyword: input.keyword },
+  sms: DELIVERY.keyword_match.sms,
 });

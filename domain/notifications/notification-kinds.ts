@@ -10,6 +10,8 @@ export const NOTIFICATION_KINDS = [
   'trade_expired',
   'second_chance_offer',
   'new_message',
+  'review_prompt',
+  'keyword_match',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -22,6 +24,10 @@ export interface NotificationData {
   /** The chat a `new_message` notice is about, and who wrote. */
   conversationId?: string;
   senderNickname?: string;
+  /** The completed trade a `review_prompt` asks to review. */
+  tradeId?: string;
+  /** The alert's keyword a `keyword_match` listing matched. */
+  keyword?: string;
 }
 
 /** A notification row just written: every one goes to its user's inbox and stream, some also by SMS. */

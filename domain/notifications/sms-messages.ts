@@ -37,6 +37,12 @@ export function renderSms(kind: NotificationKind, title: string, data: Notificat
     case 'new_message':
       // Inbox only (notices.ts); the text names no sender, so it cannot carry someone's words by SMS.
       return `[gavel] 새 채팅 메시지가 있습니다: ${item}.`;
+    case 'review_prompt':
+      // Inbox only (notices.ts).
+      return `[gavel] 거래가 완료되었습니다: ${item}. 거래 후기를 남겨 주세요.`;
+    case 'keyword_match':
+      // Inbox only (notices.ts).
+      return `[gavel] 키워드 알림${data.keyword ? ` "${data.keyword}"` : ''}: ${item} 새 상품이 올라왔습니다.`;
     case 'trade_expired':
       return `[gavel] 기한 안에 완료되지 않아 거래가 취소되었습니다: ${item} ${won(data.price)}. 상품은 다시 판매중입니다.`;
   }

@@ -3,7 +3,7 @@ import { conflict, forbidden, notFound } from '../errors.ts';
 import type { FollowUpDispatcher } from '../follow-ups/follow-ups.ts';
 import { transactionWithFollowUps } from '../follow-ups/transaction.ts';
 import { Listing } from '../listings/listing.entity.ts';
-import { tradeCancelledNotice } from '../notifications/notices.ts';
+import { reviewPromptNotice, tradeCancelledNotice } from '../notifications/notices.ts';
 import { writeNotifications } from '../notifications/notification-writer.ts';
 import { Trade } from './trade.entity.ts';
 
@@ -16,14 +16,15 @@ async function lockTradeOfParty(em: EntityManager, userId: string, tradeId: stri
   return { trade, listing };
 }
 
-/** Either party confirms the hand-over; the listing becomes sold. */
-export async function completeTrade(em: EntityManager, userId: string, tradeId: string): Promise<Trade> {
-  return em.transactional(async (tx) => {
+/** Either party confirms the hand-over; the listing becomes sold, and both parties are asked for a review. */
+export async function completeTrade(em: EntityManager, followUps: FollowUpDispatcher, userId: string, tradeId: string): Promise<Trade> {
+  return transactionWithFollowUps(em, followUps, async (tx) => {
     const { trade, listing } = await lockTradeOfParty(tx, userId, tradeId);
     trade.status = 'completed';
     trade.completedAt = new Date();
     listing.status = 'sold';
-    return trade;
+    const notifications = await writeNotifications(tx, [reviewPromptNotice(trade, trade.buyerId), reviewPromptNotice(trade, trade.sellerId)]);
+    return { value: trade, followUps: { notifications } };
   });
 }
 
