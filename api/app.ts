@@ -20,6 +20,7 @@ import { auctionRoutes } from './routes/auctions.ts';
 import { blockRoutes } from './routes/blocks.ts';
 import { chatRoutes } from './routes/chat.ts';
 import { healthRoutes } from './routes/health.ts';
+import { keywordAlertRoutes } from './routes/keyword-alerts.ts';
 import { likeRoutes } from './routes/likes.ts';
 import { listingRoutes } from './routes/listings.ts';
 import { metricsRoutes } from './routes/metrics.ts';
@@ -39,6 +40,7 @@ export function apiRoutes(deps: AppDeps): Route[] {
     ...likeRoutes(deps),
     ...tradeRoutes(deps),
     ...reviewRoutes(deps),
+    ...keywordAlertRoutes(deps),
     ...auctionRoutes(deps),
     ...auctionEventRoutes(deps),
     ...offerRoutes(deps),

@@ -9,6 +9,7 @@ import { closeAuctionHandler } from './handlers/close-auction.ts';
 import { deleteObjectsHandler } from './handlers/delete-objects.ts';
 import { expireOfferHandler } from './handlers/expire-offer.ts';
 import { expireTradeHandler } from './handlers/expire-trade.ts';
+import { matchKeywordAlertsHandler } from './handlers/match-keyword-alerts.ts';
 import { processPhotoHandler } from './handlers/process-photo.ts';
 import { sendSmsHandler } from './handlers/send-sms.ts';
 import { sweepHandler } from './handlers/sweep.ts';
@@ -55,6 +56,7 @@ export async function startWorkers(ctx: WorkerContext, options: WorkerOptions = 
     'expire-offer': expireOfferHandler(ctx),
     'expire-trade': expireTradeHandler(ctx),
     'send-sms': sendSmsHandler(ctx),
+    'match-keyword-alerts': matchKeywordAlertsHandler(ctx),
     'process-photo': processPhotoHandler(ctx),
     'delete-objects': deleteObjectsHandler(ctx),
     sweep: sweepHandler(ctx, { started: async () => keeper?.sweepStarted() }),

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FollowUpDispatcher } from '../follow-ups/follow-ups.ts';
+import { jobs } from '../follow-ups/job-contract.ts';
 import { transactionWithFollowUps } from '../follow-ups/transaction.ts';
 import { assertCategoryExists, type ListingContent } from '../listings/create-listing.ts';
 import { Listing } from '../listings/listing.entity.ts';
@@ -29,6 +30,6 @@ export async function createAuctionListing(
     await tx.flush();
     const { auction, closeJob } = openAuction(tx, listing.id, sellerId, terms, now);
     const photos = await setListingPhotos(tx, sellerId, listing.id, input.photoIds ?? []);
-    return { value: { listing, auction }, followUps: { jobs: [closeJob, ...photoJobs(photos)] } };
+    return { value: { listing, auction }, followUps: { jobs: [closeJob, ...photoJobs(photos), jobs.matchKeywordAlerts(listing.id, new Date())] } };
   });
 }

@@ -18,6 +18,8 @@ export interface JobPayloads {
   'expire-offer': Traced & { offerId: string; expiresAt: string };
   /** End a fixed-price trade still pending at `expiresAt` (ISO); a settled or early-run one is left alone. */
   'expire-trade': Traced & { tradeId: string; expiresAt: string };
+  /** Tell the owners of keyword alerts a listing (put) on sale at `listedAt` (ISO) matches. */
+  'match-keyword-alerts': Traced & { listingId: string; listedAt: string };
   /** Send one notification row by SMS. */
   'send-sms': Traced & { notificationId: string };
   /** Check an attached photo's bytes and write its display size and thumbnail. */
@@ -35,6 +37,8 @@ export const QUEUE_OF: { readonly [J in JobName]: QueueName } = {
   // Deals between buyer and seller that run out share a queue: offers and reserved purchases.
   'expire-trade': 'offers',
   'send-sms': 'notifications',
+  // It only writes inbox notices, with a few index lookups per listing.
+  'match-keyword-alerts': 'notifications',
   'process-photo': 'media',
   'delete-objects': 'media',
   sweep: 'maintenance',
@@ -54,6 +58,7 @@ export const jobIds = {
    */
   resendSms: (notificationId: string, afterAttempt: number) => `sms-${notificationId}-after-${afterAttempt}`,
   processPhoto: (photoId: string) => `photo-${photoId}`,
+  matchKeywordAlerts: (listingId: string, listedAt: Date) => `keyword-alerts-${listingId}-${listedAt.getTime()}`,
   expireOffer: (offerId: string) => `offer-expiry-${offerId}`,
   expireTrade: (tradeId: string) => `trade-expiry-${tradeId}`,
 };
@@ -94,6 +99,12 @@ export const jobs = {
   }),
   processPhoto: (photoId: string): JobRequest => ({ name: 'process-photo', payload: { photoId }, jobId: jobIds.processPhoto(photoId) }),
   deleteObjects: (keys: string[]): JobRequest => ({ name: 'delete-objects', payload: { keys } }),
+  /** Declared by every use case that puts a listing on sale (create, relist). */
+  matchKeywordAlerts: (listingId: string, listedAt: Date): JobRequest => ({
+    name: 'match-keyword-alerts',
+    payload: { listingId, listedAt: listedAt.toISOString() },
+    jobId: jobIds.matchKeywordAlerts(listingId, listedAt),
+  }),
 };
 
 /** What a handler reports; "skipped" means there was nothing to do, which is not a failure. */

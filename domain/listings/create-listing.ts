@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { invalid } from '../errors.ts';
 import type { FollowUpDispatcher } from '../follow-ups/follow-ups.ts';
+import { jobs } from '../follow-ups/job-contract.ts';
 import { transactionWithFollowUps } from '../follow-ups/transaction.ts';
 import { photoJobs, setListingPhotos } from '../photos/attach-photos.ts';
 import { assertPrice } from '../shared/money.ts';
@@ -34,6 +35,6 @@ export async function createFixedPriceListing(
     const listing = tx.create(Listing, { title, description, categoryId, imageUrls, price, sellerId, saleType: 'fixed', status: 'on_sale' });
     await tx.flush();
     const photos = await setListingPhotos(tx, sellerId, listing.id, input.photoIds ?? []);
-    return { value: listing, followUps: { jobs: photoJobs(photos) } };
+    return { value: listing, followUps: { jobs: [...photoJobs(photos), jobs.matchKeywordAlerts(listing.id, new Date())] } };
   });
 }

@@ -4,6 +4,7 @@ import { isPositiveWon } from '../auctions/money.ts';
 import { databaseNow, openAuction } from '../auctions/open-auction.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
 import type { FollowUpDispatcher } from '../follow-ups/follow-ups.ts';
+import { jobs } from '../follow-ups/job-contract.ts';
 import { transactionWithFollowUps } from '../follow-ups/transaction.ts';
 import { assertSeller } from './listing-rules.ts';
 import { Listing } from './listing.entity.ts';
@@ -32,14 +33,16 @@ export async function relistListing(
     if (listing.status !== 'ended') throw conflict('listing-not-ended', `Only an ended listing can be relisted; this one is ${listing.status}.`);
     await tx.execute(`update offers set status = 'withdrawn', decided_at = clock_timestamp() where listing_id = ? and status = 'pending'`, [listingId]);
     listing.status = 'on_sale';
+    // On sale again: keyword alerts hear of it as of a new listing.
+    const alertJob = jobs.matchKeywordAlerts(listingId, new Date());
     if (!auctionTerms) {
       listing.saleType = 'fixed';
       listing.price = (terms as { price: number }).price;
-      return { value: { listingId, auctionId: null } };
+      return { value: { listingId, auctionId: null }, followUps: { jobs: [alertJob] } };
     }
     listing.saleType = 'auction';
     listing.price = auctionTerms.startPrice;
     const { auction, closeJob } = openAuction(tx, listingId, sellerId, auctionTerms, now);
-    return { value: { listingId, auctionId: auction.id }, followUps: { jobs: [closeJob] } };
+    return { value: { listingId, auctionId: auction.id }, followUps: { jobs: [closeJob, alertJob] } };
   });
 }

@@ -1,0 +1,68 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { blockedEitherWaySql } from '../blocks/blocks.ts';
+import type { FollowUpDispatcher } from '../follow-ups/follow-ups.ts';
+import { transactionWithFollowUps } from '../follow-ups/transaction.ts';
+import { keywordMatchNotice } from '../notifications/notices.ts';
+import { writeNotifications } from '../notifications/notification-writer.ts';
+import { KEYWORD_MAX_CHARS } from './keyword-alerts.ts';
+
+/**
+ * The alerts a listing matches, as index lookups. Search matches a query word when it is the start
+ * of one of the listing's lexemes (`listing_search_vector`: each word and each of its suffixes), so
+ * the words any alert could match are exactly the prefixes of those lexemes, up to the longest
+ * keyword. Each prefix is one probe of `keyword_alerts_lookup_idx` (an alert is filed under its
+ * longest word); the few alerts found are checked for their other words. Cost: O(lexemes ×
+ * prefix length) probes, whatever the number of alerts.
+ *
+ * Not matched: the seller's own alerts, alerts of anyone who blocked the seller or whom the seller
+ * blocked (search hides the listing from them too), and alerts of suspended accounts. A listing no
+ * longer on sale, or hidden, matches nothing. One row per user (their oldest matching alert).
+ */
+export const MATCHING_ALERTS_SQL = `
+  with listing as (
+    select id, seller_id, search_vector from listings where id = ? and status = 'on_sale' and hidden_at is null
+  ), prefixes as (
+    select distinct left(lexeme, n) as prefix
+    from listing, unnest(tsvector_to_array(listing.search_vector)) as lexeme,
+         generate_series(1, least(char_length(lexeme), ${KEYWORD_MAX_CHARS})) as n
+  ), present as (
+    select array_agg(prefix) as all_prefixes from prefixes
+  )
+  select distinct on (a.user_id) a.id, a.user_id, a.keyword
+  from prefixes p
+  cross join lateral (select k.id, k.user_id, k.keyword, k.words, k.created_at from keyword_alerts k where k.lookup_word = p.prefix) a
+  cross join listing l
+  cross join present
+  join users u on u.id = a.user_id and u.suspended_at is null
+  where a.words <@ present.all_prefixes
+    and a.user_id <> l.seller_id
+    and not ${blockedEitherWaySql('a.user_id', 'l.seller_id')}
+  order by a.user_id, a.created_at, a.id`;
+
+export interface MatchedAlert {
+  id: string;
+  user_id: string;
+  keyword: string;
+}
+
+export const findMatchingAlerts = (em: EntityManager, listingId: string): Promise<MatchedAlert[]> => em.execute<MatchedAlert[]>(MATCHING_ALERTS_SQL, [listingId]);
+
+/**
+ * Tells the owner of every alert a new or relisted listing matches, once per listing time and
+ * user (a retried job writes nothing twice). Runs in the worker, never in the request.
+ */
+export async function matchKeywordAlerts(
+  em: EntityManager,
+  followUps: FollowUpDispatcher,
+  listingId: string,
+  listedAt: Date,
+): Promise<{ notified: number }> {
+  return transactionWithFollowUps(em, followUps, async (tx) => {
+    const matched = await findMatchingAlerts(tx, listingId);
+    const notifications = await writeNotifications(
+      tx,
+      matched.map((m) => keywordMatchNotice({ listingId, listedAt, userId: m.user_id, keyword: m.keyword })),
+    );
+    return { value: { notified: notifications.length }, followUps: { notifications } };
+  });
+}
