@@ -236,6 +236,17 @@ function myList(make: MakeList, more: Record<string, MakeList> = {}): Access {
   };
 }
 
+/** A completed trade between `owner` (as buyer or seller) and a counterpart; a third user is the outsider. */
+function completedTradeScenarios(make: (tradeId: string, owner: TestUser, counterpart: TestUser) => Promise<Omit<Arranged, 'owner' | 'other'>>) {
+  const build = (ownerIs: 'buyer' | 'seller') => async (): Promise<Arranged> => {
+    const [a, counterpart, outsider] = await users();
+    const { trade } = ownerIs === 'buyer' ? await pendingTrade(app, counterpart!, a!) : await pendingTrade(app, a!, counterpart!);
+    await expectStatus(await app.request('POST', `/v1/trades/${trade.id}/complete`, { token: a!.accessToken }), 200, 'complete');
+    return { owner: a!, other: outsider!, ...(await make(trade.id, a!, counterpart!)) };
+  };
+  return { 'owner is the buyer': build('buyer'), 'owner is the seller': build('seller') };
+}
+
 const MATRIX: Record<string, Access> = {
   // Account routes are how a caller gets a token in the first place; the credential in the body
   // (password, refresh token) is what authorizes them.
@@ -451,6 +462,69 @@ const MATRIX: Record<string, Access> = {
       allowed: (t, _p, res) => void t.is(res.body.unreadCount, 0),
     };
   }),
+  'POST /v1/trades/:id/reviews': {
+    owner: 201, other: 403, anonymous: 401, why: 'the two parties of a completed trade only (not-trade-party)',
+    scenarios: completedTradeScenarios(async (tradeId, owner) => ({
+      call: (caller) => app.request('POST', `/v1/trades/${tradeId}/reviews`, { token: as(caller), body: { rating: 'good' } }),
+      state: () => sql(app, 'select reviewer_id, rating from reviews where trade_id = ?', [tradeId]),
+      allowed: (t, _p, res) => void t.like(res.body, { tradeId, reviewerId: owner.id }),
+    })),
+  },
+  'PATCH /v1/reviews/:id': {
+    owner: 200, other: 403, anonymous: 401, why: 'its author only (not-review-author); the reviewee is refused too',
+    scenarios: {
+      'owner wrote it, other is the reviewee': async () => {
+        const [a, seller] = await users();
+        const { trade } = await pendingTrade(app, seller!, a!);
+        await expectStatus(await app.request('POST', `/v1/trades/${trade.id}/complete`, { token: a!.accessToken }), 200, 'complete');
+        const review = await expectStatus(await app.request('POST', `/v1/trades/${trade.id}/reviews`, { token: a!.accessToken, body: { rating: 'good' } }), 201, 'review');
+        return {
+          owner: a!, other: seller!,
+          call: (caller) => app.request('PATCH', `/v1/reviews/${review.body.id}`, { token: as(caller), body: { rating: 'bad', text: '연락 두절' } }),
+          state: () => sql(app, 'select rating, text from reviews where id = ?', [review.body.id]),
+          allowed: (t, _p, res) => void t.like(res.body, { reviewerId: a!.id, rating: 'bad' }),
+        };
+      },
+    },
+  },
+  'POST /v1/me/keyword-alerts': {
+    // No prior owner: the alert becomes the token's user's (a body naming someone else is a 400, property-authorization).
+    owner: 201, other: null, anonymous: 401,
+    scenarios: {
+      'a new alert': async () => {
+        const [a, b] = await users();
+        return {
+          owner: a!, other: b!,
+          call: (caller) => app.request('POST', '/v1/me/keyword-alerts', { token: as(caller), body: { keyword: '캠핑의자' } }),
+          state: () => sql(app, 'select user_id from keyword_alerts where user_id in (?, ?)', [a!.id, b!.id]),
+          async allowed(t) {
+            t.deepEqual(await sql(app, 'select user_id from keyword_alerts where user_id in (?, ?)', [a!.id, b!.id]), [{ user_id: a!.id }]);
+          },
+        };
+      },
+    },
+  },
+  'GET /v1/me/keyword-alerts': myList(async (a, b) => {
+    const [mine, theirs] = [
+      await expectStatus(await app.request('POST', '/v1/me/keyword-alerts', { token: a.accessToken, body: { keyword: '텐트' } }), 201, 'alert'),
+      await expectStatus(await app.request('POST', '/v1/me/keyword-alerts', { token: b.accessToken, body: { keyword: '텐트' } }), 201, 'alert'),
+    ];
+    return { path: '/v1/me/keyword-alerts', ownerItem: mine.body.id, otherItem: theirs.body.id, itemId: (item) => item.id };
+  }),
+  'DELETE /v1/me/keyword-alerts/:id': {
+    owner: 204, other: 404, anonymous: 401, why: "another user's alert is answered as a missing one: alert ids are nobody else's business",
+    scenarios: {
+      "owner's alert": async () => {
+        const [a, b] = await users();
+        const alert = await expectStatus(await app.request('POST', '/v1/me/keyword-alerts', { token: a!.accessToken, body: { keyword: '의자' } }), 201, 'alert');
+        return {
+          owner: a!, other: b!,
+          call: (caller) => app.request('DELETE', `/v1/me/keyword-alerts/${alert.body.id}`, { token: as(caller) }),
+          state: () => sql(app, 'select id from keyword_alerts where id = ?', [alert.body.id]),
+        };
+      },
+    },
+  },
   'PUT /v1/me/blocks/:userId': blockAccess('PUT'),
   'DELETE /v1/me/blocks/:userId': blockAccess('DELETE'),
   'GET /v1/me/blocks': myList(async (a, b) => {

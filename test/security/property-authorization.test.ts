@@ -297,6 +297,53 @@ const BODY_ROUTES: Record<string, Record<string, () => BodyVariant>> = {
       },
     }),
   },
+  'POST /v1/trades/:id/reviews': {
+    'completed purchase': () => ({
+      serverOwned: { id: randomUUID(), tradeId: randomUUID(), reviewerId: someone.id, revieweeId: someone.id, reviewerRole: 'seller', createdAt: LONG_AGO, updatedAt: LONG_AGO },
+      async arrange() {
+        const [seller, buyer] = await Promise.all([app.signup(), app.signup()]);
+        const { trade } = await pendingTrade(app, seller, buyer);
+        await app.request('POST', `/v1/trades/${trade.id}/complete`, { token: buyer.accessToken });
+        return {
+          valid: { rating: 'good', text: '친절해요' },
+          send: (body) => app.request('POST', `/v1/trades/${trade.id}/reviews`, { token: buyer.accessToken, body }),
+          state: () => sql(app, 'select * from reviews where trade_id = ?', [trade.id]),
+          okStatus: 201,
+        };
+      },
+    }),
+  },
+  'PATCH /v1/reviews/:id': {
+    'own review': () => ({
+      serverOwned: { id: randomUUID(), tradeId: randomUUID(), reviewerId: someone.id, revieweeId: someone.id, reviewerRole: 'seller', createdAt: LONG_AGO, updatedAt: LONG_AGO },
+      async arrange() {
+        const [seller, buyer] = await Promise.all([app.signup(), app.signup()]);
+        const { trade } = await pendingTrade(app, seller, buyer);
+        await app.request('POST', `/v1/trades/${trade.id}/complete`, { token: buyer.accessToken });
+        const review = await app.request('POST', `/v1/trades/${trade.id}/reviews`, { token: buyer.accessToken, body: { rating: 'good' } });
+        return {
+          valid: { rating: 'neutral' },
+          send: (body) => app.request('PATCH', `/v1/reviews/${review.body.id}`, { token: buyer.accessToken, body }),
+          state: () => sql(app, 'select * from reviews where id = ?', [review.body.id]),
+          okStatus: 200,
+        };
+      },
+    }),
+  },
+  'POST /v1/me/keyword-alerts': {
+    'new alert': () => ({
+      serverOwned: { id: randomUUID(), userId: someone.id, words: ['의자'], createdAt: LONG_AGO },
+      async arrange() {
+        const user = await app.signup();
+        return {
+          valid: { keyword: '캠핑 의자' },
+          send: (body) => app.request('POST', '/v1/me/keyword-alerts', { token: user.accessToken, body }),
+          state: () => sql(app, 'select * from keyword_alerts where user_id = ?', [user.id]),
+          okStatus: 201,
+        };
+      },
+    }),
+  },
   'POST /v1/uploads': {
     'photo upload': () => ({
       // The server picks the id, the owner, the storage key and the URL; the client states only type and size.
@@ -575,6 +622,16 @@ test('phone numbers reach only their owner, and no response ever carries a passw
   await call(buyerB, 'B', 'GET', '/v1/me/bids');
   await call(bidderC, 'C', 'GET', '/v1/me/bids');
   await call(sellerA, 'A', 'POST', `/v1/trades/${trade.id}/complete`);
+  // Reviews and public profiles name both parties of a trade: never their phones.
+  await call(buyerB, 'B', 'POST', `/v1/trades/${trade.id}/reviews`, { rating: 'good', text: '친절하세요' });
+  await call(sellerA, 'A', 'POST', `/v1/trades/${trade.id}/reviews`, { rating: 'good' });
+  for (const [viewer, name] of [[anon, 'anonymous'], [buyerB, 'B'], [bidderC, 'C'], [sellerA, 'A']] as const) {
+    for (const user of [sellerA, buyerB]) {
+      await call(viewer, name, 'GET', `/v1/users/${user.id}`);
+      await call(viewer, name, 'GET', `/v1/users/${user.id}/reviews`);
+    }
+  }
+  t.is((await app.request('GET', `/v1/users/${sellerA.id}`)).body.reviewCount, 1, 'the profiles scanned had reviews to show');
   seen.push({ label: 'SSE first event, anonymous', viewer: 'anonymous', text: await readFirstEvent(`/v1/auctions/${auctionId}/events`) });
 
   const phones = { A: sellerA.phone, B: buyerB.phone, C: bidderC.phone };
