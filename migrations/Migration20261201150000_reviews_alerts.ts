@@ -40,7 +40,8 @@ export class Migration20261201150000_reviews_alerts extends Migration {
         created_at timestamptz not null default now(),
         unique (user_id, words)
       )`);
-    this.addSql(`create index keyword_alerts_lookup_idx on keyword_alerts (lookup_word)`);
+    // Covering: a match reads the index alone (once vacuumed), not one heap page per alert found.
+    this.addSql(`create index keyword_alerts_lookup_idx on keyword_alerts (lookup_word) include (user_id, created_at, id, words, keyword)`);
     this.addSql(`create index keyword_alerts_user_idx on keyword_alerts (user_id, created_at desc, id desc)`);
 
     this.addSql(`alter table notifications drop constraint notifications_kind_check`);

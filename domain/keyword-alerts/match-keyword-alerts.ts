@@ -21,21 +21,17 @@ import { KEYWORD_MAX_CHARS } from './keyword-alerts.ts';
 export const MATCHING_ALERTS_SQL = `
   with listing as (
     select id, seller_id, search_vector from listings where id = ? and status = 'on_sale' and hidden_at is null
-  ), prefixes as (
-    select distinct left(lexeme, n) as prefix
+  ), present as (
+    select array_agg(distinct left(lexeme, n)) as prefixes
     from listing, unnest(tsvector_to_array(listing.search_vector)) as lexeme,
          generate_series(1, least(char_length(lexeme), ${KEYWORD_MAX_CHARS})) as n
-  ), present as (
-    select array_agg(prefix) as all_prefixes from prefixes
   )
   select distinct on (a.user_id) a.id, a.user_id, a.keyword
-  from prefixes p
-  cross join lateral (select k.id, k.user_id, k.keyword, k.words, k.created_at from keyword_alerts k where k.lookup_word = p.prefix) a
-  cross join listing l
+  from listing l
   cross join present
+  join keyword_alerts a on a.lookup_word = any(present.prefixes) and a.words <@ present.prefixes
   join users u on u.id = a.user_id and u.suspended_at is null
-  where a.words <@ present.all_prefixes
-    and a.user_id <> l.seller_id
+  where a.user_id <> l.seller_id
     and not ${blockedEitherWaySql('a.user_id', 'l.seller_id')}
   order by a.user_id, a.created_at, a.id`;
 
