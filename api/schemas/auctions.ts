@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { AUCTION_EVENT_TYPES } from '../../domain/auctions/auction-events.ts';
-import { Id, Price, Timestamp, Won } from './common.ts';
+import { Id, Price, Timestamp, TimestampInput, Won } from './common.ts';
 
 const PositivePrice = Price.min(1);
 
 export const NewAuctionTerms = z
   .strictObject({
     startPrice: PositivePrice,
-    endsAt: Timestamp,
-    startsAt: Timestamp.optional().meta({ description: 'Defaults to now.' }),
+    endsAt: TimestampInput,
+    startsAt: TimestampInput.optional().meta({ description: 'Defaults to now.' }),
     buyNowPrice: PositivePrice.optional(),
     reservePrice: PositivePrice.optional().meta({ description: 'Secret; bidders only learn whether it is met.' }),
   })
