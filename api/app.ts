@@ -53,7 +53,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
     ctx.body = openApi;
   });
 
-  app.use(requestContext(deps.logger, deps.lifecycle));
+  app.use(requestContext(deps.logger));
   app.use(httpMetrics(deps.metrics));
   app.use(problemHandler());
   app.use(requestTimeout(deps.config.requestTimeoutMs));
