@@ -33,7 +33,8 @@ export function createAuctionEventHub(subscriber: Redis, redisKeyPrefix: string,
   subscriber.on('close', () => {
     if (!connected) return;
     connected = false;
-    logger.warn('auction event subscriber lost its Redis connection; streams are told to reconnect');
+    // The outage itself is logged once by the dependency status; this is what it does to streams.
+    logger.info('auction event subscriber lost its Redis connection; streams are told to reconnect');
     for (const handler of [...disconnectHandlers]) handler();
   });
   subscriber.on('message', (channel: string, message: string) => {

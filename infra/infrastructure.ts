@@ -81,7 +81,7 @@ export async function createInfrastructure(config: Config, options: Infrastructu
     redis,
     jobs,
     events,
-    followUps: createFollowUpDispatcher({ orm, events, jobs, logger }),
+    followUps: createFollowUpDispatcher({ orm, events, jobs, logger, redisStatus: dependencies.redis }),
     metrics: options.metrics ?? createMetrics({ process: options.process ?? 'gavel' }),
     databaseProbe,
     dependencies,
