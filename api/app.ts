@@ -54,11 +54,11 @@ export function createApp(deps: AppDeps): Koa<AppState> {
     ctx.body = openApi;
   });
 
+  // Outermost: a refused request costs next to nothing (no body read, no log line).
+  app.use(admission(deps.config.admission, { inFlight: deps.metrics.httpInFlight, shed: deps.metrics.httpShed }));
   app.use(requestContext(deps.logger));
   app.use(httpMetrics(deps.metrics));
   app.use(problemHandler({ dependencies: deps.dependencies, dependencyRetryAfterS: deps.config.dependencyRetryAfterS }));
-  // Before any body is read: a refused request costs next to nothing.
-  app.use(admission(deps.config.admission, { inFlight: deps.metrics.httpInFlight, shed: deps.metrics.httpShed }));
   app.use(requestTimeout(deps.config.requestTimeoutMs));
   app.use(helmet());
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: deps.config.bodyLimit, encoding: 'utf-8' }));

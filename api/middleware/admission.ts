@@ -1,7 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Middleware } from 'koa';
 import type { AppState } from '../context.ts';
-import { ServiceUnavailable } from './problem.ts';
+import { PROBLEM_TYPE_BASE } from './problem.ts';
 
 export interface AdmissionSettings {
   /** Requests served at once; 0: no bound (and no queue). */
@@ -10,7 +10,7 @@ export interface AdmissionSettings {
   maxQueued: number;
   /** Longest wait for a slot. */
   queueTimeoutMs: number;
-  /** Refuse new requests while the event loop lags more than this (p99 over the last half second); 0: off. */
+  /** Refuse new requests while the event loop lags more than this (p99 over the last 200 ms); 0: off. */
   maxEventLoopDelayMs: number;
 }
 
@@ -24,21 +24,40 @@ export interface AdmissionMetrics {
  * busy instance for a dead one (and every instance at once).
  */
 const NEVER_SHED = /^\/(health\/(live|ready)|metrics)$/;
+/**
+ * Event streams are long-lived: they hold no slot. Nor are they refused: EventSource gives up for
+ * good on any answer but 200 or 204; their number is capped per address instead.
+ */
+const STREAM = /^\/v1\/auctions\/[^/]+\/events$/;
+
+const OVERLOADED = Object.freeze({
+  type: `${PROBLEM_TYPE_BASE}overloaded`,
+  title: 'Service Unavailable',
+  status: 503,
+  detail: 'This instance is overloaded; try again shortly.',
+  retryAfterS: 1,
+});
 
 /**
- * Load shedding: at most `maxInFlight` requests are served at once and `maxQueued` wait (each at
- * most `queueTimeoutMs`); the rest get 503 with `Retry-After` at once, so accepted requests keep
- * their latency and refused ones learn it in milliseconds rather than after their deadline.
- * A slot is held while the handler runs: an event stream holds one only while it opens (the
- * route returns once the stream is set up), never for its lifetime.
+ * Load shedding, the outermost middleware: at most `maxInFlight` requests are served at once and
+ * `maxQueued` wait (each at most `queueTimeoutMs`), and none is taken while the event loop lags
+ * (the process is out of CPU: every request already in it would slow down). The rest get 503
+ * problem+json with `Retry-After` at once, before any other work (no body read, no log line; the
+ * `gavel_http_shed_total` counter counts them), so accepted requests keep their latency and
+ * refused ones learn it in milliseconds rather than after their deadline. A slot is held while the
+ * handler runs.
  */
 export function admission(settings: AdmissionSettings, metrics?: AdmissionMetrics): Middleware<AppState> {
   let inFlight = 0;
   const queue: Array<() => void> = [];
   const lag = settings.maxEventLoopDelayMs > 0 ? eventLoopLag() : null;
-  const refuse = (reason: string, message: string) => {
+  const refuse = (ctx: Parameters<Middleware<AppState>>[0], reason: string) => {
     metrics?.shed.inc({ reason });
-    return new ServiceUnavailable('overloaded', message, 1);
+    ctx.status = 503;
+    ctx.set('Retry-After', '1');
+    ctx.set('Cache-Control', 'no-store');
+    ctx.type = 'application/problem+json';
+    ctx.body = OVERLOADED;
   };
   const release = () => {
     const next = queue.shift();
@@ -46,24 +65,25 @@ export function admission(settings: AdmissionSettings, metrics?: AdmissionMetric
     if (next) next();
     else metrics?.inFlight.set(--inFlight);
   };
+  const waitForSlot = () =>
+    new Promise<boolean>((resolve) => {
+      const admit = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        queue.splice(queue.indexOf(admit), 1);
+        resolve(false);
+      }, settings.queueTimeoutMs);
+      queue.push(admit);
+    });
   return async (ctx, next) => {
-    if (settings.maxInFlight === 0 || NEVER_SHED.test(ctx.path)) return next();
-    if (lag && lag.ms() > settings.maxEventLoopDelayMs) throw refuse('event-loop-delay', 'This instance is overloaded; try again shortly.');
+    if (NEVER_SHED.test(ctx.path) || STREAM.test(ctx.path)) return next();
+    if (lag && lag.ms() > settings.maxEventLoopDelayMs) return refuse(ctx, 'event-loop-delay');
+    if (settings.maxInFlight === 0) return next();
     if (inFlight < settings.maxInFlight) metrics?.inFlight.set(++inFlight);
-    else {
-      if (queue.length >= settings.maxQueued || settings.queueTimeoutMs === 0) throw refuse('queue-full', 'This instance is overloaded; try again shortly.');
-      await new Promise<void>((resolve, reject) => {
-        const admit = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          queue.splice(queue.indexOf(admit), 1);
-          reject(refuse('queue-timeout', 'This instance is overloaded; try again shortly.'));
-        }, settings.queueTimeoutMs);
-        queue.push(admit);
-      });
-    }
+    else if (queue.length >= settings.maxQueued || settings.queueTimeoutMs === 0) return refuse(ctx, 'queue-full');
+    else if (!(await waitForSlot())) return refuse(ctx, 'queue-timeout');
     try {
       await next();
     } finally {
@@ -72,7 +92,7 @@ export function admission(settings: AdmissionSettings, metrics?: AdmissionMetric
   };
 }
 
-/** The event loop's delay, p99 over the last completed half second. */
+/** The event loop's delay: p99 over the last completed 200 ms. */
 function eventLoopLag() {
   const histogram = monitorEventLoopDelay({ resolution: 10 });
   histogram.enable();
@@ -80,7 +100,7 @@ function eventLoopLag() {
   const timer = setInterval(() => {
     last = histogram.percentile(99) / 1e6;
     histogram.reset();
-  }, 500);
+  }, 200);
   timer.unref();
   return { ms: () => last };
 }

@@ -18,11 +18,18 @@ export interface ApiProcess {
   terminate(): Promise<{ code: number | null; ms: number }>;
 }
 
+/**
+ * What test harnesses run an API with: the admission bound far above any test's concurrency and no
+ * shedding on event-loop delay (a busy shared machine lags now and then), so ordinary tests are
+ * never shed. Load shedding is tested with its own settings (test/operations/overload.test.ts).
+ */
+export const UNSHED_ENV = { API_MAX_IN_FLIGHT: '10000', API_MAX_QUEUED: '10000', API_MAX_EVENT_LOOP_DELAY_MS: '0' };
+
 /** `node main/api.ts` as its own process, as production runs it; resolves when /health/ready is 200. */
 export async function startApiProcess(env: Record<string, string>, port?: number): Promise<ApiProcess> {
   const listenPort = port ?? (await freePort());
   const child = spawn(process.execPath, [fileURLToPath(new URL('../../main/api.ts', import.meta.url))], {
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(listenPort) },
+    env: { ...process.env, LOG_LEVEL: 'warn', ...UNSHED_ENV, ...env, PORT: String(listenPort) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const deadline = Date.now() + 20_000;

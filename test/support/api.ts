@@ -8,6 +8,7 @@ import type { AppDeps } from '../../api/context.ts';
 import { loadConfig, type Config } from '../../infra/config.ts';
 import { closeInfrastructure, createInfrastructure } from '../../infra/infrastructure.ts';
 import { createLogger, type Logger } from '../../infra/logger.ts';
+import { UNSHED_ENV } from './api-process.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { holdRedisPrefix, TEST_REDIS_URL } from './redis-keys.ts';
 
@@ -65,10 +66,8 @@ export async function startTestApi(label: string, env: Record<string, string> = 
     // Tests close their apps often; the load-balancer drain pause is tested on its own.
     SHUTDOWN_DRAIN_MS: '0',
     // Tests fire hundreds of concurrent requests on purpose (the bid storm): the admission bound is
-    // far above them, so it runs on every request but sheds nothing. Shedding is tested on its own
-    // (test/operations/overload.test.ts).
-    API_MAX_IN_FLIGHT: '10000',
-    API_MAX_QUEUED: '10000',
+    // far above them, so it runs on every request but sheds nothing.
+    ...UNSHED_ENV,
     // Photos land in a folder of this app's own.
     DATA_DIR: join(tmpdir(), `gavel-test-${label}-${randomBytes(4).toString('hex')}`),
     ...env,
