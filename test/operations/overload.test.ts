@@ -116,7 +116,8 @@ test('beyond the in-flight bound and its queue, requests get 503 overloaded at o
     t.regex(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
     t.like(res.body, { type: `${PROBLEMS}overloaded`, status: 503 });
     t.is(res.headers.get('retry-after'), '1');
-    t.true(res.ms < 100, `refused in ${res.ms} ms`);
+    // At once: well before the queue timeout (400 ms), however busy the shared machine is.
+    t.true(res.ms < 300, `refused in ${res.ms} ms`);
   }
   const [ready, live, metrics] = await Promise.all([
     timed(app.request('GET', '/health/ready')),
