@@ -105,5 +105,6 @@ export function createRateLimiters(config: Config, redis: Redis, logger: Logger,
       logger,
       redisStatus,
     ),
+    messageRateLimiter: createRedisRateLimiter(redis, config.redisKeyPrefix, { name: 'message', points: config.chat.messagesPerMin, durationS: 60 }, logger),
   };
 }

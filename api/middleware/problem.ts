@@ -11,6 +11,8 @@ const STATUS_BY_KIND: Record<ErrorKind, number> = {
   conflict: 409,
   unprocessable: 422,
   rate_limited: 429,
+  too_slow: 408,
+  unavailable: 503,
 };
 
 const TITLE_BY_STATUS: Record<number, string> = {
@@ -19,6 +21,7 @@ const TITLE_BY_STATUS: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
   409: 'Conflict',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',

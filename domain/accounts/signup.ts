@@ -1,6 +1,7 @@
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
-import { conflict } from '../errors.ts';
+import { conflict, invalid } from '../errors.ts';
 import { hashPassword } from './passwords.ts';
+import { spendVerificationToken } from './phone-verification.ts';
 import { openSession, type AccountDeps, type Session } from './session.ts';
 import { User } from './user.entity.ts';
 
@@ -8,12 +9,22 @@ export interface SignupInput {
   phone: string;
   password: string;
   nickname: string;
+  verificationToken?: string | undefined;
 }
 
-export async function signup(em: EntityManager, deps: AccountDeps, input: SignupInput): Promise<Session> {
+export async function signup(
+  em: EntityManager,
+  deps: AccountDeps & { phoneVerificationRequired: boolean },
+  input: SignupInput,
+): Promise<Session> {
+  if (deps.phoneVerificationRequired && !input.verificationToken) {
+    throw invalid('verification-token-required', 'Prove the phone number first: POST /v1/auth/phone-verifications, then confirm the code.');
+  }
   const passwordHash = await hashPassword(input.password);
   try {
     return await em.transactional(async (tx) => {
+      // A token given while verification is off is still checked: it is never accepted unproven.
+      if (input.verificationToken) await spendVerificationToken(tx, input.phone, input.verificationToken);
       const user = tx.create(User, { phone: input.phone, passwordHash, nickname: input.nickname });
       return openSession(tx, deps, user);
     });

@@ -68,6 +68,8 @@ export async function startTestApi(label: string, env: Record<string, string> = 
     // Tests fire hundreds of concurrent requests on purpose (the bid storm): the admission bound is
     // far above them, so it runs on every request but sheds nothing.
     ...UNSHED_ENV,
+    // Most tests sign up in one call; test/http/phone-verification.test.ts drives the real flow with `required`.
+    PHONE_VERIFICATION: 'off',
     // Photos land in a folder of this app's own.
     DATA_DIR: join(tmpdir(), `gavel-test-${label}-${randomBytes(4).toString('hex')}`),
     ...env,
