@@ -41,7 +41,6 @@ export async function acceptOffer(
         [offerId],
       );
       if (!offer || !listing) throw notFound('offer');
-      if (offer.buyer_id !== userId && offer.seller_id !== userId) throw forbidden('not-offer-party', 'Only the buyer and the seller can act on an offer.');
       checkTurn(offer, userId);
       if (offer.status !== 'pending') throw conflict('offer-not-pending', `The offer is already ${offer.status}.`);
       if (offer.expired) throw conflict('offer-expired', 'The offer has expired.', { expiresAt: new Date(offer.expires_at).toISOString() });
@@ -64,6 +63,7 @@ function checkTurn(offer: LockedOffer, userId: string): void {
   const awaiting = offer.kind === 'price' && offer.counter_amount === null ? 'seller' : 'buyer';
   if ((awaiting === 'seller' ? offer.seller_id : offer.buyer_id) === userId) return;
   if (offer.kind === 'second_chance') throw forbidden('not-offer-buyer', 'Only the buyer it was made to can accept this offer.');
+  if (offer.buyer_id !== userId && offer.seller_id !== userId) throw forbidden('not-offer-party', 'Only the buyer and the seller can act on an offer.');
   if (awaiting === 'seller') throw forbidden('not-offer-seller', 'Only the seller accepts an offer; the buyer may accept the seller’s counter.');
   throw forbidden('offer-countered', 'You countered this offer; the buyer accepts or withdraws it.');
 }
