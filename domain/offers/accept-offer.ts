@@ -1,4 +1,4 @@
-import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { conflict, forbidden, notFound } from '../errors.ts';
 import type { FollowUpDispatcher } from '../follow-ups/follow-ups.ts';
 import type { JobRequest } from '../follow-ups/job-contract.ts';
@@ -35,7 +35,11 @@ export async function acceptOffer(
     return await transactionWithFollowUps(em, deps.followUps, async (tx) => {
       const [found] = await tx.execute<{ listing_id: string }[]>(`select listing_id from offers where id = ?`, [offerId]);
       if (!found) throw notFound('offer');
-      const listing = await tx.findOne(Listing, found.listing_id, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      // `for no key update`, not `for update`: it still excludes a purchase, another acceptance and a new
+      // offer (`for share`), but not the key-share lock a notice's foreign key takes on the listing, so an
+      // expiry or a decline that holds an offer's row and writes its notice cannot deadlock with us.
+      await tx.execute(`select 1 from listings where id = ? for no key update`, [found.listing_id]);
+      const listing = await tx.findOne(Listing, found.listing_id, { refresh: true });
       const [offer] = await tx.execute<LockedOffer[]>(
         `select o.*, o.expires_at <= clock_timestamp() as expired from offers o where o.id = ? for update`,
         [offerId],
