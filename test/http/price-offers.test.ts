@@ -3,6 +3,7 @@ import { jobIds } from '../../domain/follow-ups/job-contract.ts';
 import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
 import { createListing, createTestAuction, purchase } from '../support/listings.ts';
 import { assertProblem } from '../support/problems.ts';
+import { SseClient } from '../support/sse-client.ts';
 import { recordingSms, startInProcessWorkers, waitFor, type InProcessWorkers } from '../support/workers.ts';
 
 /**
@@ -210,4 +211,25 @@ test('an offer past its expiry cannot be accepted even before anything expired i
   else assertProblem(t, refused, 409, 'offer-not-pending', 'or the sweep was first');
   await waitFor('the sweep expired it', async () => (await query(`select status from offers where id = ?`, [mine.offerId]))[0].status === 'expired', 15_000);
   t.is((await noticesOf(mine.offerId)).filter((n) => n.kind === 'offer_expired').length, 2);
+});
+
+test('each step reaches the other party live on their own stream, as the inbox shows it', async (t) => {
+  const [seller, buyer] = [await app.signup(), await app.signup()];
+  const listing = await createListing(app, seller, ITEM);
+  const streams = await Promise.all([seller, buyer].map((user) => SseClient.open(`${app.baseUrl}/v1/me/events`, { headers: { authorization: `Bearer ${user.accessToken}` } })));
+  t.teardown(() => Promise.all(streams.map((stream) => stream.close())));
+  await Promise.all(streams.map((stream) => stream.waitFor((c) => c.lastEventId !== undefined, 3_000, 'stream open')));
+  const [sellerStream, buyerStream] = streams as [SseClient, SseClient];
+  const kindsOn = (stream: SseClient) => stream.events.filter((e) => e.event === 'notification').map((e) => JSON.parse(e.data).notification.kind);
+
+  const made = (await offer(buyer, listing.id, 30_000)).body;
+  await sellerStream.waitFor(() => kindsOn(sellerStream).includes('offer_received'), 5_000, 'offer_received on the seller’s stream');
+  t.is((await step(seller, made.offerId, 'counter', { amount: 45_000 })).status, 200);
+  await buyerStream.waitFor(() => kindsOn(buyerStream).includes('offer_countered'), 5_000, 'offer_countered on the buyer’s stream');
+  t.is((await step(buyer, made.offerId, 'withdraw')).status, 200);
+  await sellerStream.waitFor(() => kindsOn(sellerStream).includes('offer_withdrawn'), 5_000, 'offer_withdrawn on the seller’s stream');
+  const live = JSON.parse(sellerStream.events.filter((e) => e.event === 'notification').at(-1)!.data).notification;
+  const inbox = (await app.request('GET', '/v1/me/notifications', { token: seller.accessToken })).body.items;
+  t.deepEqual(live, inbox[0], 'the stream shows exactly what the inbox shows');
+  t.deepEqual(kindsOn(buyerStream), ['offer_countered'], 'nobody hears of their own steps');
 });
