@@ -233,3 +233,16 @@ test('each step reaches the other party live on their own stream, as the inbox s
   t.deepEqual(live, inbox[0], 'the stream shows exactly what the inbox shows');
   t.deepEqual(kindsOn(buyerStream), ['offer_countered'], 'nobody hears of their own steps');
 });
+
+test('a counter’s fresh expiry holds: the expiry job queued for the first due time runs, finds it not yet due, and waits', async (t) => {
+  const { seller, offer: mine } = await offered(40_000);
+  await query(`update offers set expires_at = clock_timestamp() + interval '1 second' where id = ?`, [mine.offerId]);
+  const countered = await step(seller, mine.offerId, 'counter', { amount: 45_000 });
+  t.is(countered.status, 200);
+  const job = await workers.jobs.queues.offers.getJob(jobIds.expireOffer(mine.offerId));
+  await job!.promote();
+  await waitFor('the job ran and went back to waiting', async () => (await workers.jobs.queues.offers.getJob(jobIds.expireOffer(mine.offerId)))?.isDelayed(), 10_000);
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const [row] = await query(`select status, counter_amount from offers where id = ?`, [mine.offerId]);
+  t.like(row, { status: 'pending', counter_amount: '45000' });
+});
