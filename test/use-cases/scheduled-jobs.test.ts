@@ -97,7 +97,7 @@ test.serial('a price offer awaiting either party (countered or not) gets its exp
   const mine = expiries.filter((j) => j.job_id === jobIds.expireOffer(countered));
   t.is(mine.length, 1);
   t.is(mine[0]!.payload.expiresAt, due.toISOString());
-  t.false(expiries.some((j) => decided.includes(j.payload.offerId)), 'none for the decided offers');
+  t.false(expiries.some((j) => decided.includes(j.payload.offerId as string)), 'none for the decided offers');
   // Serial, before the test above, which counts every pending offer in the database.
   await h.em().execute('delete from job_outbox');
   await h.em().execute('delete from listings where id = ?', [listing!.id]);
