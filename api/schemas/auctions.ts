@@ -105,20 +105,4 @@ export const CancelAuctionBody = z
   .strictObject({ reason: z.string().trim().min(1).max(500).meta({ description: 'Why; told to the bidders.' }) })
   .meta({ id: 'CancelAuction' });
 
-export const Offer = z
-  .object({
-    offerId: Id,
-    kind: z.enum(['second_chance']),
-    listingId: Id,
-    auctionId: Id.nullable(),
-    sellerId: Id,
-    buyerId: Id,
-    amount: Won,
-    status: z.enum(['pending', 'accepted', 'expired', 'withdrawn']),
-    expiresAt: Timestamp,
-    createdAt: Timestamp,
-    tradeId: Id.nullable(),
-  })
-  .meta({ id: 'Offer' });
-
-export const AcceptedOffer = z.object({ tradeId: Id }).meta({ id: 'AcceptedOffer' });
+export { AcceptedOffer, Offer } from './offers.ts';
