@@ -37,8 +37,12 @@ export interface TestUser {
 }
 
 let phoneCounter = 0;
-/** Distinct E.164 numbers per process; pid keeps parallel test files apart. */
-export const uniquePhone = () => `+8210${String(process.pid % 10_000).padStart(4, '0')}${String(phoneCounter++).padStart(4, '0')}`;
+/**
+ * Distinct E.164 numbers per process; pid keeps parallel test files apart. Always 010-2xxx-xxxx:
+ * numbering plans leave some 010 blocks unassigned (010-597x is not a number), and phones are now
+ * validated, so a pid landing in one would fail a whole file.
+ */
+export const uniquePhone = () => `+82102${String(process.pid % 1000).padStart(3, '0')}${String(phoneCounter++).padStart(4, '0')}`;
 
 /**
  * The real app on an ephemeral port, with its own database and Redis key prefix, driven over
