@@ -4,6 +4,7 @@ import type { LoginThrottle } from '../domain/accounts/login-throttle.ts';
 import type { RateLimiter } from '../domain/auctions/rate-limiter.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { Config } from './config.ts';
+import type { DependencyStatus } from './dependency-failures.ts';
 import type { Logger } from './logger.ts';
 import type { Redis } from './redis.ts';
 
@@ -19,7 +20,7 @@ export interface RateLimitSettings {
  * limit falls back to a per-process count instead of failing the request: PostgreSQL is the
  * truth for bids, and an outage of the cache must not stop trading.
  */
-export function createRedisRateLimiter(redis: Redis, keyPrefix: string, settings: RateLimitSettings, logger: Logger): RateLimiter {
+export function createRedisRateLimiter(redis: Redis, keyPrefix: string, settings: RateLimitSettings, logger: Logger, redisStatus?: Pick<DependencyStatus, 'failed'>): RateLimiter {
   const limiter = new RateLimiterRedis({
     storeClient: redis,
     keyPrefix: `${keyPrefix}:rl:${settings.name}`,
@@ -36,7 +37,9 @@ export function createRedisRateLimiter(redis: Redis, keyPrefix: string, settings
           const retryAfterS = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
           throw new DomainError('rate_limited', `${settings.name}-rate-limited`, `Too many requests; try again in ${retryAfterS} s.`, { retryAfterS });
         }
-        logger.warn({ err: rejection, limit: settings.name }, 'rate limiter failed; allowing the request');
+        // During an outage every request would fail here: one warning per outage is enough.
+        if (redisStatus) redisStatus.failed(rejection);
+        else logger.warn({ err: rejection, limit: settings.name }, 'rate limiter failed; allowing the request');
       }
     },
   };
@@ -51,7 +54,7 @@ const tooMany = (what: string, msBeforeNext: number) => {
  * Failed logins are counted per phone (hashed: no phone numbers in Redis keys) and per address;
  * either limit blocks further attempts for the rest of its window.
  */
-export function createLoginThrottle(redis: Redis, keyPrefix: string, settings: { perPhone: number; perAddress: number; windowS: number }, logger: Logger): LoginThrottle {
+export function createLoginThrottle(redis: Redis, keyPrefix: string, settings: { perPhone: number; perAddress: number; windowS: number }, logger: Logger, redisStatus?: Pick<DependencyStatus, 'failed'>): LoginThrottle {
   const make = (name: string, points: number) =>
     new RateLimiterRedis({
       storeClient: redis,
@@ -64,7 +67,8 @@ export function createLoginThrottle(redis: Redis, keyPrefix: string, settings: {
   const byAddress = make('login-address', settings.perAddress);
   const phoneKey = (phone: string) => createHash('sha256').update(phone).digest('hex');
   const failOpen = (error: unknown) => {
-    logger.warn({ err: error }, 'login throttle unavailable; allowing the attempt');
+    if (redisStatus) redisStatus.failed(error);
+    else logger.warn({ err: error }, 'login throttle unavailable; allowing the attempt');
     return null;
   };
   return {
@@ -84,20 +88,22 @@ export function createLoginThrottle(redis: Redis, keyPrefix: string, settings: {
 }
 
 /** The limits the API enforces, named once for every process that builds an app. */
-export function createRateLimiters(config: Config, redis: Redis, logger: Logger) {
+export function createRateLimiters(config: Config, redis: Redis, logger: Logger, redisStatus?: Pick<DependencyStatus, 'failed'>) {
   return {
-    loginThrottle: createLoginThrottle(redis, config.redisKeyPrefix, config.login, logger),
+    loginThrottle: createLoginThrottle(redis, config.redisKeyPrefix, config.login, logger, redisStatus),
     uploadRateLimiter: createRedisRateLimiter(
       redis,
       config.redisKeyPrefix,
       { name: 'upload', points: config.photos.upload.perHour, durationS: 3600 },
       logger,
+      redisStatus,
     ),
     bidRateLimiter: createRedisRateLimiter(
       redis,
       config.redisKeyPrefix,
       { name: 'bid', points: config.auctions.bidRateLimitPerMin, durationS: 60 },
       logger,
+      redisStatus,
     ),
     messageRateLimiter: createRedisRateLimiter(redis, config.redisKeyPrefix, { name: 'message', points: config.chat.messagesPerMin, durationS: 60 }, logger),
   };

@@ -7,7 +7,7 @@ import { Migration } from '@mikro-orm/migrations';
  * - A keyword alert keeps its keyword as typed and as words normalised the way search normalises
  *   a query (`simple` parser). `lookup_word` (the longest word) is what a new listing's word
  *   prefixes are looked up by, one btree probe each, so matching never scans every alert.
- * - The notification kinds check is restated with every kind so far plus `review_prompt` and
+ * - The notification kinds check is restated with every kind so far (the price offers' included) plus `review_prompt` and
  *   `keyword_match`.
  */
 export class Migration20261201150000_reviews_alerts extends Migration {
@@ -47,7 +47,9 @@ export class Migration20261201150000_reviews_alerts extends Migration {
     this.addSql(`alter table notifications drop constraint notifications_kind_check`);
     this.addSql(`alter table notifications add constraint notifications_kind_check check (kind in (
       'auction_won', 'auction_sold', 'auction_unsold', 'auction_lost', 'auction_cancelled', 'outbid', 'ending_soon',
-      'trade_cancelled', 'second_chance_offer', 'trade_expired', 'new_message', 'review_prompt', 'keyword_match'))`);
+      'trade_cancelled', 'second_chance_offer', 'trade_expired', 'new_message',
+      'offer_received', 'offer_accepted', 'offer_declined', 'offer_countered', 'offer_withdrawn', 'offer_expired',
+      'review_prompt', 'keyword_match'))`);
   }
 
   override down(): void {
@@ -55,7 +57,8 @@ export class Migration20261201150000_reviews_alerts extends Migration {
     this.addSql(`alter table notifications drop constraint notifications_kind_check`);
     this.addSql(`alter table notifications add constraint notifications_kind_check check (kind in (
       'auction_won', 'auction_sold', 'auction_unsold', 'auction_lost', 'auction_cancelled', 'outbid', 'ending_soon',
-      'trade_cancelled', 'second_chance_offer', 'trade_expired', 'new_message'))`);
+      'trade_cancelled', 'second_chance_offer', 'trade_expired', 'new_message',
+      'offer_received', 'offer_accepted', 'offer_declined', 'offer_countered', 'offer_withdrawn', 'offer_expired'))`);
     this.addSql('drop table if exists keyword_alerts, reviews');
   }
 }

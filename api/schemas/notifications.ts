@@ -20,7 +20,8 @@ export const InboxItem = z
         expiresAt: Timestamp.optional(),
         conversationId: Id.optional(),
         senderNickname: z.string().optional(),
-        tradeId: Id.optional(),
+        tradeId: Id.optional().meta({ description: 'The trade an accepted price offer made, or a completed trade to review.' }),
+        declineReason: z.enum(['seller', 'another-offer-accepted']).optional(),
         keyword: z.string().optional(),
       })
       .meta({ description: 'What the notice says besides its kind: a price, a reason, minutes left, an expiry.' }),

@@ -10,6 +10,12 @@ export const NOTIFICATION_KINDS = [
   'trade_expired',
   'second_chance_offer',
   'new_message',
+  'offer_received',
+  'offer_accepted',
+  'offer_declined',
+  'offer_countered',
+  'offer_withdrawn',
+  'offer_expired',
   'review_prompt',
   'keyword_match',
 ] as const;
@@ -24,8 +30,10 @@ export interface NotificationData {
   /** The chat a `new_message` notice is about, and who wrote. */
   conversationId?: string;
   senderNickname?: string;
-  /** The completed trade a `review_prompt` asks to review. */
+  /** A price offer's trade once accepted, or the completed trade a `review_prompt` asks to review. */
   tradeId?: string;
+  /** Why a price offer was declined: the seller said no, or accepted another buyer's offer. */
+  declineReason?: 'seller' | 'another-offer-accepted';
   /** The alert's keyword a `keyword_match` listing matched. */
   keyword?: string;
 }
