@@ -43,7 +43,10 @@ export function apiRoutes(deps: AppDeps): Route[] {
 /** Builds the Koa application without listening, so tests can drive it in-process. */
 export function createApp(deps: AppDeps): Koa<AppState> {
   const app = new Koa<AppState>();
-  app.proxy = deps.config.trustProxy;
+  // Only the last `trustProxyHops` X-Forwarded-For entries were written by proxies of ours; the
+  // leftmost of those is the client. Anything further left is the client's own invention.
+  app.proxy = deps.config.trustProxyHops > 0;
+  app.maxIpsCount = deps.config.trustProxyHops;
   const routes = apiRoutes(deps);
   const openApi = buildOpenApiDocument(routes);
 

@@ -7,14 +7,14 @@ import { z } from 'zod';
 const DEV_JWT_SECRET = 'gavel-development-secret-do-not-use-in-production';
 
 /** Digits only: `z.coerce.number()` would read " " as 0 and "0x10" as 16. */
-const wholeNumber = (min: number, max: number, fallback: number) =>
+const anyWholeNumber = (min: number, max: number) =>
   z
     .string()
     .trim()
     .regex(/^\d+$/, 'must be a whole number')
     .transform(Number)
-    .pipe(z.number().int().min(min).max(max))
-    .default(fallback);
+    .pipe(z.number().int().min(min).max(max));
+const wholeNumber = (min: number, max: number, fallback: number) => anyWholeNumber(min, max).default(fallback);
 
 const seconds = (fallback: number) => wholeNumber(0, 10 * 365 * 86_400, fallback);
 
@@ -53,7 +53,10 @@ const schema = z
     SSE_MAX_STREAMS_PER_ADDRESS: wholeNumber(1, 100_000, 20),
     SSE_HEARTBEAT_S: wholeNumber(1, 15, 15),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    TRUST_PROXY: z.stringbool().default(false),
+    TRUST_PROXY: z.stringbool().optional(),
+    // How many proxies of our own stand in front (each appends to X-Forwarded-For); what is left of
+    // them was written by the client and is never believed.
+    TRUST_PROXY_HOPS: anyWholeNumber(0, 10).optional(),
     BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i).default('100kb'),
     AUCTION_MIN_DURATION_S: seconds(60),
     // At least a minute, at most a year: longer is no auction, and every end stays a showable time.
@@ -73,6 +76,11 @@ const schema = z
     ...ALWAYS,
     path: ['JWT_SECRET'],
     message: 'must not be the development default when NODE_ENV=production',
+  })
+  .refine((env) => !(env.TRUST_PROXY === false && typeof env.TRUST_PROXY_HOPS === 'number' && env.TRUST_PROXY_HOPS > 0), {
+    ...ALWAYS,
+    path: ['TRUST_PROXY_HOPS'],
+    message: 'contradicts TRUST_PROXY=false',
   })
   // Under ALWAYS a bad duration arrives here unparsed; that one is reported by its own check.
   .refine((env) => typeof env.AUCTION_MAX_DURATION_S !== 'number' || typeof env.AUCTION_MIN_DURATION_S !== 'number' || env.AUCTION_MAX_DURATION_S >= env.AUCTION_MIN_DURATION_S, {
@@ -114,7 +122,11 @@ const schema = z
       },
       logLevel: env.LOG_LEVEL,
       bodyLimit: env.BODY_LIMIT,
-      trustProxy: env.TRUST_PROXY,
+      /**
+       * Proxies of ours in front of the API: the client address is the one the outermost of them saw
+       * (Koa's `maxIpsCount`). `TRUST_PROXY=true` alone means one (the nginx of docker-compose).
+       */
+      trustProxyHops: env.TRUST_PROXY_HOPS ?? (env.TRUST_PROXY ? 1 : 0),
       /** After SIGTERM, keep serving (reporting not-ready) this long so load balancers move away. */
       shutdownDrainMs: env.SHUTDOWN_DRAIN_MS,
       photos: {

@@ -84,3 +84,14 @@ test('the proxy does not buffer or compress the event stream', (t) => {
   t.regex(nginx, /server api-1:3000/);
   t.regex(nginx, /server api-2:3000/);
 });
+
+test('the proxy replaces X-Forwarded-For with the address it saw, and compose trusts exactly that one hop', (t) => {
+  const nginx = read('deploy/nginx.conf');
+  const settings = [...nginx.matchAll(/^\s*proxy_set_header\s+X-Forwarded-For\s+([^;]+);/gim)].map((m) => m[1]);
+  t.true(settings.length > 0);
+  t.deepEqual([...new Set(settings)], ['$remote_addr'], 'never $proxy_add_x_forwarded_for, which keeps what the client wrote');
+  t.is(nginx.match(/proxy_pass /g)?.length, settings.length, 'every location that passes to the API sets it');
+  const compose = read('docker-compose.yml');
+  t.regex(compose, /^\s*TRUST_PROXY_HOPS: "1"$/m);
+  t.notRegex(compose, /^\s*TRUST_PROXY: /m);
+});

@@ -20,7 +20,7 @@ test('defaults follow the contract', (t) => {
   t.is(config.auctions.maxDurationS, 30 * 86_400);
   t.is(config.auctions.bidRateLimitPerMin, 60);
   t.true(config.auctions.softCloseMaxExtensionS > 0);
-  t.is(config.trustProxy, false);
+  t.is(config.trustProxyHops, 0);
   t.is(config.sms.endpoint, undefined);
 });
 
@@ -59,7 +59,7 @@ test('settings are read from the environment', (t) => {
   t.is(config.sms.endpoint, 'http://localhost:4566');
   t.is(config.logLevel, 'warn');
   t.deepEqual(config.auctions, { minDurationS: 300, maxDurationS: 86_400, softCloseWindowS: 0, softCloseMaxExtensionS: 600, bidRateLimitPerMin: 10, cancelCutoffS: 43_200, offerTtlS: 172_800 });
-  t.true(config.trustProxy);
+  t.is(config.trustProxyHops, 1, 'TRUST_PROXY=true is one proxy of ours (nginx)');
 });
 
 test('the default URLs are accepted when given explicitly', (t) => {
@@ -150,7 +150,16 @@ test('NODE_ENV, LOG_LEVEL, BODY_LIMIT and TRUST_PROXY accept only known values',
   t.regex(configError(t, { BODY_LIMIT: 'lots' }), /BODY_LIMIT/);
   t.regex(configError(t, { TRUST_PROXY: 'maybe' }), /TRUST_PROXY/);
   t.is(loadConfig({ BODY_LIMIT: '1mb' }).bodyLimit, '1mb');
-  t.false(loadConfig({ TRUST_PROXY: 'false' }).trustProxy);
+  t.is(loadConfig({ TRUST_PROXY: 'false' }).trustProxyHops, 0);
+});
+
+test('TRUST_PROXY_HOPS counts the proxies of ours; it wins over TRUST_PROXY=true and must not contradict false', (t) => {
+  t.is(loadConfig({ TRUST_PROXY_HOPS: '2' }).trustProxyHops, 2);
+  t.is(loadConfig({ TRUST_PROXY: 'true', TRUST_PROXY_HOPS: '2' }).trustProxyHops, 2);
+  t.is(loadConfig({ TRUST_PROXY_HOPS: '0' }).trustProxyHops, 0);
+  t.regex(configError(t, { TRUST_PROXY_HOPS: 'all' }), /TRUST_PROXY_HOPS/);
+  t.regex(configError(t, { TRUST_PROXY_HOPS: '11' }), /TRUST_PROXY_HOPS/);
+  t.regex(configError(t, { TRUST_PROXY: 'false', TRUST_PROXY_HOPS: '1' }), /TRUST_PROXY_HOPS: contradicts TRUST_PROXY=false/);
 });
 
 test('REDIS_URL must be redis or rediss, DATABASE_URL postgres or postgresql', (t) => {
