@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -69,6 +70,9 @@ const schema = z
     LOGIN_FAILURES_PER_PHONE: wholeNumber(1, 1000, 5),
     LOGIN_FAILURES_PER_ADDRESS: wholeNumber(1, 100_000, 50),
     LOGIN_WINDOW_S: wholeNumber(1, 86_400, 900),
+    SIGNUPS_PER_ADDRESS: wholeNumber(1, 1_000_000, 10),
+    SIGNUP_WINDOW_S: wholeNumber(1, 86_400, 3600),
+    RATE_LIMIT_KEY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     REQUEST_TIMEOUT_MS: wholeNumber(100, 600_000, 15_000),
   })
   .refine((env) => env.NODE_ENV !== 'production' || env.JWT_SECRET, { ...ALWAYS, path: ['JWT_SECRET'], message: 'is required when NODE_ENV=production' })
@@ -104,6 +108,13 @@ const schema = z
       },
       refreshTokenTtlS: env.REFRESH_TOKEN_TTL_S,
       login: { perPhone: env.LOGIN_FAILURES_PER_PHONE, perAddress: env.LOGIN_FAILURES_PER_ADDRESS, windowS: env.LOGIN_WINDOW_S },
+      signup: { perAddress: env.SIGNUPS_PER_ADDRESS, windowS: env.SIGNUP_WINDOW_S },
+      /**
+       * Keys phone numbers and addresses are counted under in Redis: an HMAC with this, so a copy of
+       * Redis cannot be matched against the ~10^8 Korean mobile numbers. Derived from the JWT secret
+       * unless set.
+       */
+      rateLimitKeySecret: env.RATE_LIMIT_KEY_SECRET ?? createHmac('sha256', env.JWT_SECRET ?? DEV_JWT_SECRET).update('gavel rate-limit keys').digest('base64url'),
       requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
       sms: {
         // A development machine has no AWS account: SMS texts go to the log there unless asked otherwise.

@@ -41,6 +41,7 @@ export interface Infrastructure {
   bidRateLimiter: RateLimiter;
   uploadRateLimiter: RateLimiter;
   loginThrottle: LoginThrottle;
+  signupThrottle: RateLimiter;
 }
 
 export interface InfrastructureOptions {

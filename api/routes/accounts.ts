@@ -19,9 +19,10 @@ export function accountRoutes(deps: AppDeps): Route[] {
         method: 'post', path: '/v1/auth/signup', operationId: 'signup', summary: 'Create an account', tags, auth: 'none',
         body: SignupBody,
         responses: { 201: { description: 'Signed up and logged in', schema: SessionResponse } },
-        problems: [400, 409],
+        description: 'Signups are limited per client address (429 with Retry-After).',
+        problems: [400, 409, 429],
       },
-      async ({ em, body }) => ({ status: 201, body: presentSession(await signup(em, account, body), ttl) }),
+      async ({ em, body, ctx }) => ({ status: 201, body: presentSession(await signup(em, { ...account, signupThrottle: deps.signupThrottle }, { ...body, address: ctx.ip }), ttl) }),
     ),
     defineRoute(
       {

@@ -1,4 +1,5 @@
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import type { RateLimiter } from '../auctions/rate-limiter.ts';
 import { conflict } from '../errors.ts';
 import { hashPassword } from './passwords.ts';
 import { openSession, type AccountDeps, type Session } from './session.ts';
@@ -10,7 +11,9 @@ export interface SignupInput {
   nickname: string;
 }
 
-export async function signup(em: EntityManager, deps: AccountDeps, input: SignupInput): Promise<Session> {
+export async function signup(em: EntityManager, deps: AccountDeps & { signupThrottle: RateLimiter }, input: SignupInput & { address: string }): Promise<Session> {
+  // Counted before any work (and before the phone is known to be free): at most the limit per address.
+  await deps.signupThrottle.consume(input.address);
   const passwordHash = await hashPassword(input.password);
   try {
     return await em.transactional(async (tx) => {

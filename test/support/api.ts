@@ -53,6 +53,8 @@ export async function startTestApi(label: string, env: Record<string, string> = 
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     // Tests close their apps often; the load-balancer drain pause is tested on its own.
     SHUTDOWN_DRAIN_MS: '0',
+    // Every test signs its users up from 127.0.0.1; the signup limit has tests of its own.
+    SIGNUPS_PER_ADDRESS: '1000000',
     // Photos land in a folder of this app's own.
     DATA_DIR: join(tmpdir(), `gavel-test-${label}-${randomBytes(4).toString('hex')}`),
     ...env,
