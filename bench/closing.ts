@@ -21,7 +21,7 @@ const AUCTIONS = Number(process.env.BENCH_AUCTIONS ?? 10_000);
 const WINDOW_S = Number(process.env.BENCH_WINDOW_S ?? 60);
 const LEAD_S = 15;
 const PREFIX = `gavel_bench_closing_${randomBytes(3).toString('hex')}`;
-const config = loadConfig({ REDIS_KEY_PREFIX: PREFIX });
+const config = loadConfig({ NODE_ENV: 'development', REDIS_KEY_PREFIX: PREFIX });
 
 const stats = (ms: number[]) => {
   const sorted = [...ms].sort((a, b) => a - b);

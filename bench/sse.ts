@@ -122,7 +122,7 @@ try {
   const rssBusy = rssMb(pid);
 
   // The floor: the same fan-out hop without gavel, one PUBLISH to one SUBSCRIBE, same rate.
-  const config = loadConfig({});
+  const config = loadConfig({ NODE_ENV: 'development' });
   const sub = createRedis(config.redisUrl, 'subscriber');
   const pub = createRedis(config.redisUrl, 'queue');
   const baseline: number[] = [];

@@ -24,7 +24,7 @@ const ALWAYS = { when: () => true };
 
 const schema = z
   .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    NODE_ENV: z.enum(['development', 'production', 'test']).optional(),
     PORT: wholeNumber(0, 65535, 3000),
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/gavel'),
     DATABASE_POOL_MAX: wholeNumber(1, 200, 10),
@@ -75,7 +75,9 @@ const schema = z
     RATE_LIMIT_KEY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     REQUEST_TIMEOUT_MS: wholeNumber(100, 600_000, 15_000),
   })
-  .refine((env) => env.NODE_ENV !== 'production' || env.JWT_SECRET, { ...ALWAYS, path: ['JWT_SECRET'], message: 'is required when NODE_ENV=production' })
+  // The development secret is public: it signs tokens only where someone said NODE_ENV=development,
+  // never because NODE_ENV was forgotten or says test.
+  .refine((env) => env.NODE_ENV === 'development' || env.JWT_SECRET, { ...ALWAYS, path: ['JWT_SECRET'], message: 'is required unless NODE_ENV=development' })
   .refine((env) => env.NODE_ENV !== 'production' || env.JWT_SECRET !== DEV_JWT_SECRET, {
     ...ALWAYS,
     path: ['JWT_SECRET'],
@@ -94,7 +96,7 @@ const schema = z
   })
   .transform((env) => {
     return {
-      env: env.NODE_ENV,
+      env: env.NODE_ENV ?? 'development',
       port: env.PORT,
       databaseUrl: env.DATABASE_URL,
       databasePoolMax: env.DATABASE_POOL_MAX,
@@ -118,7 +120,7 @@ const schema = z
       requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
       sms: {
         // A development machine has no AWS account: SMS texts go to the log there unless asked otherwise.
-        sender: env.SMS_SENDER ?? (env.NODE_ENV === 'development' ? 'log' : 'sns'),
+        sender: env.SMS_SENDER ?? ((env.NODE_ENV ?? 'development') === 'development' ? 'log' : 'sns'),
         endpoint: env.SNS_ENDPOINT,
         region: env.AWS_REGION,
       },

@@ -77,7 +77,7 @@ test('GET /v1/me returns the caller identified by the token', async (t) => {
   t.false('passwordHash' in res.body);
 });
 
-test('GET /v1/me without a token, with garbage, alg none, another algorithm, a bad signature, a wrong audience, or expired gives 401', async (t) => {
+test('GET /v1/me without a token, with garbage, alg none, another algorithm, a bad signature, a wrong audience, expired, without exp or with a non-UUID subject gives 401', async (t) => {
   const user = await app.signup();
   const secret = app.deps.config.jwt.secret;
   const claims = { role: 'user' };
@@ -93,6 +93,11 @@ test('GET /v1/me without a token, with garbage, alg none, another algorithm, a b
     wrongAudience: jwt.sign(claims, secret, { ...base, audience: 'someone-else', algorithm: 'HS256' }),
     expired: jwt.sign({ ...claims, exp: Math.floor(Date.now() / 1000) - 10 }, secret, { ...base, algorithm: 'HS256' }),
     otherSecret: jwt.sign(claims, 'x'.repeat(40), { ...base, algorithm: 'HS256' }),
+    // Signed with the real secret, so only the claims are wrong.
+    noExpiry: jwt.sign(claims, secret, { ...base, algorithm: 'HS256' }),
+    subjectNotUuid: jwt.sign(claims, secret, { ...base, subject: 'not-a-uuid', algorithm: 'HS256', expiresIn: 60 }),
+    subjectSqlish: jwt.sign(claims, secret, { ...base, subject: "' or 1=1 --", algorithm: 'HS256', expiresIn: 60 }),
+    subjectNumber: jwt.sign({ ...claims, sub: 42 }, secret, { issuer: 'gavel', audience: 'gavel-api', algorithm: 'HS256', expiresIn: 60 }),
   };
   for (const [name, token] of Object.entries(tokens)) {
     const res = await app.request('GET', '/v1/me', { token });
@@ -100,6 +105,8 @@ test('GET /v1/me without a token, with garbage, alg none, another algorithm, a b
     t.regex(res.headers.get('content-type') ?? '', /^application\/problem\+json/, name);
   }
   t.is((await app.request('GET', '/v1/me', { headers: { authorization: 'Basic abc' } })).status, 401);
+  // The same claims with an expiry and a real subject pass: the refusals above are about the claims.
+  t.is((await app.request('GET', '/v1/me', { token: jwt.sign(claims, secret, { ...base, algorithm: 'HS256', expiresIn: 60 }) })).status, 200);
 });
 
 test('a token of a deleted account gives 401', async (t) => {

@@ -10,6 +10,7 @@ import { closeInfrastructure, createInfrastructure } from '../../infra/infrastru
 import { createLogger, type Logger } from '../../infra/logger.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { holdRedisPrefix, TEST_REDIS_URL } from './redis-keys.ts';
+import { TEST_JWT_SECRET } from './secrets.ts';
 
 export interface HttpResult<T = any> {
   status: number;
@@ -47,6 +48,7 @@ export async function startTestApi(label: string, env: Record<string, string> = 
   const db = await createTestDatabase(label);
   const config: Config = loadConfig({
     NODE_ENV: 'test',
+    JWT_SECRET: TEST_JWT_SECRET,
     DATABASE_URL: db.url,
     REDIS_URL: TEST_REDIS_URL,
     REDIS_KEY_PREFIX: `gavel_test_${label}_${randomBytes(4).toString('hex')}`,
