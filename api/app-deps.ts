@@ -1,5 +1,6 @@
 import { createAuctionEventHub } from '../infra/auction-event-hub.ts';
 import type { Infrastructure } from '../infra/infrastructure.ts';
+import { createKeyHasher } from '../infra/rate-limiter.ts';
 import { createRedis } from '../infra/redis.ts';
 import { createStreamLimiter } from '../infra/stream-limiter.ts';
 import type { AppDeps } from './context.ts';
@@ -15,7 +16,7 @@ export function createAppDeps(infra: Infrastructure): AppDeps {
     ...infra,
     eventHub: createAuctionEventHub(subscriber, config.redisKeyPrefix, logger),
     streams: new OpenStreams(),
-    streamLimiter: createStreamLimiter(infra.redis, config.redisKeyPrefix, config.sse.maxStreamsPerAddress, logger),
+    streamLimiter: createStreamLimiter(infra.redis, config.redisKeyPrefix, config.sse.maxStreamsPerAddress, logger, createKeyHasher(config.rateLimitKeySecret)),
     lifecycle: { shuttingDown: false },
   };
 }

@@ -59,6 +59,9 @@ test.serial('event streams per address are capped however the client rotates X-F
   for (let i = 0; i < STREAMS; i++) t.is(await open(`${forged()}, ${client}`), 200);
   for (let i = 0; i < 3; i++) t.is(await open(`${forged()}, ${forged()}, ${client}`), 429, 'forged addresses share the real one\'s cap');
   t.is(await open(`${forged()}, 198.51.100.10`), 200, 'another real client has its own cap');
+  const slots = await app.deps.redis.keys(`${app.deps.config.redisKeyPrefix}:sse-slots:*`);
+  t.true(slots.length >= 2);
+  t.false(slots.some((k) => k.includes('198.51.100.')), 'addresses reach Redis keys only as an HMAC');
 });
 
 test.serial('with two proxies of ours, the address the outer one saw is the client', async (t) => {
