@@ -1,5 +1,6 @@
 import test from 'ava';
 import { randomBytes } from 'node:crypto';
+import { redisReady } from '../support/redis-keys.ts';
 import { startTestApi, uniquePhone, type TestApi } from '../support/api.ts';
 import { openAuction } from '../support/listings.ts';
 import { SseClient } from '../support/sse-client.ts';
@@ -27,6 +28,7 @@ test.before(async () => {
     }),
     startTestApi('xff2', { TRUST_PROXY_HOPS: '2', LOGIN_FAILURES_PER_PHONE: '1000', LOGIN_FAILURES_PER_ADDRESS: String(PER_ADDRESS), LOGIN_WINDOW_S: '60' }),
   ]);
+  await Promise.all([redisReady(app.deps.redis), redisReady(twoHops.deps.redis)]);
 });
 test.after.always(async () => {
   await Promise.allSettled(clients.map((c) => c.close()));

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { redisReady } from '../support/redis-keys.ts';
 import { startTestApi, uniquePhone, type HttpResult, type TestApi } from '../support/api.ts';
 
 /**
@@ -23,6 +24,7 @@ test.before(async () => {
     SIGNUP_WINDOW_S: '120',
     DATABASE_POOL_MAX: '20',
   });
+  await redisReady(app.deps.redis);
 });
 test.after.always(async () => {
   await app?.close();
