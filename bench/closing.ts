@@ -64,7 +64,7 @@ async function bareBullmq(): Promise<ReturnType<typeof stats>> {
 
 async function startWorkerProcess(databaseUrl: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, [fileURLToPath(new URL('../main/worker.ts', import.meta.url))], {
-    env: { ...process.env, NODE_ENV: 'production', JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123', DATABASE_URL: databaseUrl, REDIS_KEY_PREFIX: PREFIX, SMS_SENDER: 'log', LOG_LEVEL: 'warn' },
+    env: { ...process.env, NODE_ENV: 'production', JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123', METRICS_TOKEN: 'bench-metrics-token-0123', DATABASE_URL: databaseUrl, REDIS_KEY_PREFIX: PREFIX, SMS_SENDER: 'log', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   await sleep(3000);

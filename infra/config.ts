@@ -74,6 +74,8 @@ const schema = z
     SIGNUP_WINDOW_S: wholeNumber(1, 86_400, 3600),
     RATE_LIMIT_KEY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     REQUEST_TIMEOUT_MS: wholeNumber(100, 600_000, 15_000),
+    // Sent by Prometheus as a bearer token, so only token68 characters.
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').regex(/^[A-Za-z0-9._~+/=-]+$/, 'must be letters, digits and ._~+/=- only').optional(),
   })
   // The development secret is public: it signs tokens only where someone said NODE_ENV=development,
   // never because NODE_ENV was forgotten or says test.
@@ -88,6 +90,7 @@ const schema = z
     path: ['TRUST_PROXY_HOPS'],
     message: 'contradicts TRUST_PROXY=false',
   })
+  .refine((env) => env.NODE_ENV !== 'production' || env.METRICS_TOKEN, { ...ALWAYS, path: ['METRICS_TOKEN'], message: 'is required when NODE_ENV=production (/metrics is not for the public)' })
   // Under ALWAYS a bad duration arrives here unparsed; that one is reported by its own check.
   .refine((env) => typeof env.AUCTION_MAX_DURATION_S !== 'number' || typeof env.AUCTION_MIN_DURATION_S !== 'number' || env.AUCTION_MAX_DURATION_S >= env.AUCTION_MIN_DURATION_S, {
     ...ALWAYS,
@@ -118,6 +121,8 @@ const schema = z
        */
       rateLimitKeySecret: env.RATE_LIMIT_KEY_SECRET ?? createHmac('sha256', env.JWT_SECRET ?? DEV_JWT_SECRET).update('gavel rate-limit keys').digest('base64url'),
       requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+      /** When set, `/metrics` (the API's and a worker's) answers only `Authorization: Bearer <this>`. */
+      metricsToken: env.METRICS_TOKEN ?? null,
       sms: {
         // A development machine has no AWS account: SMS texts go to the log there unless asked otherwise.
         sender: env.SMS_SENDER ?? ((env.NODE_ENV ?? 'development') === 'development' ? 'log' : 'sns'),

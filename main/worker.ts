@@ -19,6 +19,6 @@ await runMain(async () => {
     await closeInfrastructure(infra);
   });
   workers = await startWorkers(infra, { lockDurationMs: config.workers.jobLockMs });
-  metricsServer = config.workers.metricsPort ? await startMetricsServer(infra.metrics, config.workers.metricsPort) : null;
+  metricsServer = config.workers.metricsPort ? await startMetricsServer(infra.metrics, config.workers.metricsPort, config.metricsToken) : null;
   infra.logger.info({ metricsPort: config.workers.metricsPort || undefined }, 'workers started');
 });

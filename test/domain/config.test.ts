@@ -39,6 +39,7 @@ test('settings are read from the environment', (t) => {
   const config = loadConfig({
     NODE_ENV: 'production',
     JWT_SECRET: SECRET,
+    METRICS_TOKEN: 'scrape-token-0123456789',
     PORT: '8080',
     DATABASE_URL: 'postgresql://gavel:pw@db.internal:6432/gavel?sslmode=require',
     REDIS_URL: 'rediss://:pw@cache.internal:6380/2',
@@ -68,6 +69,14 @@ test('the default URLs are accepted when given explicitly', (t) => {
   t.is(config.redisUrl, 'redis://127.0.0.1:6379');
 });
 
+test('production refuses to start without METRICS_TOKEN; a token must be a long bearer token', (t) => {
+  t.regex(configError(t, { NODE_ENV: 'production', JWT_SECRET: SECRET }), /METRICS_TOKEN: is required when NODE_ENV=production/);
+  t.is(loadConfig({ NODE_ENV: 'development' }).metricsToken, null, 'outside production it may be left open');
+  t.is(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, METRICS_TOKEN: 'scrape-token-0123456789' }).metricsToken, 'scrape-token-0123456789');
+  t.regex(configError(t, { NODE_ENV: 'development', METRICS_TOKEN: 'short' }), /METRICS_TOKEN/);
+  t.regex(configError(t, { NODE_ENV: 'development', METRICS_TOKEN: 'has spaces in it, sixteen+' }), /METRICS_TOKEN/);
+});
+
 test('production without JWT_SECRET fails naming JWT_SECRET', (t) => {
   t.regex(configError(t, { NODE_ENV: 'production' }), /JWT_SECRET/);
   t.regex(configError(t, { NODE_ENV: 'production', JWT_SECRET: '' }), /JWT_SECRET/);
@@ -86,7 +95,7 @@ test('the development secret signs tokens only when NODE_ENV=development is said
   t.is(loadConfig({ NODE_ENV: 'test', JWT_SECRET: SECRET }).jwt.secret, SECRET);
   t.is(loadConfig({ JWT_SECRET: SECRET }).env, 'development', 'NODE_ENV still defaults to development for everything else');
   t.is(loadConfig({ NODE_ENV: 'development', JWT_SECRET: SECRET }).jwt.secret, SECRET);
-  t.is(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET }).jwt.secret, SECRET);
+  t.is(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, METRICS_TOKEN: 'scrape-token-0123456789' }).jwt.secret, SECRET);
 });
 
 test('a JWT_SECRET that is too short is refused', (t) => {
@@ -101,7 +110,7 @@ test('a bad PORT and a bad DATABASE_URL are both named in one error', (t) => {
 
 test('every bad variable is named at once, also the production secret', (t) => {
   const message = configError(t, { NODE_ENV: 'production', PORT: '99999', REDIS_URL: 'http://cache', LOG_LEVEL: 'loud' });
-  for (const name of ['PORT', 'REDIS_URL', 'LOG_LEVEL', 'JWT_SECRET']) t.regex(message, new RegExp(name));
+  for (const name of ['PORT', 'REDIS_URL', 'LOG_LEVEL', 'JWT_SECRET', 'METRICS_TOKEN']) t.regex(message, new RegExp(name));
 });
 
 test('the error names a bad URL without echoing its password', (t) => {
