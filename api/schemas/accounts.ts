@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isStrongPassword } from '../../domain/accounts/password-strength.ts';
 import { Id, Timestamp } from './common.ts';
 
 export const Phone = z
@@ -6,12 +7,34 @@ export const Phone = z
   .regex(/^\+[1-9]\d{7,14}$/, 'must be an E.164 phone number such as +821012345678')
   .meta({ example: '+821012345678' });
 
-const Password = z.string().min(8).max(128);
+const Password = z
+  .string()
+  .min(8)
+  .max(128)
+  .refine((password) => isStrongPassword(password), {
+    message: 'is too easy to guess (a common password, a pattern, a repeat or a sequence); use a few unrelated words',
+    // Only once the length is right: a short password gets one message, not two.
+    when: (payload) => payload.issues.length === 0,
+  })
+  .meta({ description: 'At least 8 characters, and hard to guess: checked with the zxcvbn estimator (score 3 of 4).' });
+
+/**
+ * Shown to others next to listings and bids: no control characters, no bidi overrides or
+ * isolates (which would reorder the text around it), no zero-width or other invisible format
+ * characters, no line or paragraph separators. The zero-width joiner alone is let through: emoji
+ * sequences (👨‍👩‍👧) are made of it.
+ */
+const Nickname = z
+  .string()
+  .trim()
+  .min(2)
+  .max(20)
+  .regex(/^[^\p{Cc}\p{Co}\p{Cn}\p{Zl}\p{Zp}[\p{Cf}--[\u200D]]]*$/v, 'must not contain control, bidi or invisible characters');
 
 export const SignupBody = z.strictObject({
   phone: Phone,
   password: Password,
-  nickname: z.string().trim().min(2).max(20),
+  nickname: Nickname,
 });
 
 export const LoginBody = z.strictObject({ phone: Phone, password: z.string().min(1).max(128) });

@@ -56,6 +56,57 @@ for (const [name, body] of [
   });
 }
 
+for (const [name, password] of [
+  ['12345678', '12345678'],
+  ['eight spaces', '        '],
+  ['password', 'password'],
+  ['a keyboard walk', 'qwertyuiop'],
+  ['a repeat', 'aaaaaaaaaaaa'],
+  ['a common word with a digit', 'iloveyou1'],
+  ['l33t of a common password', 'p@ssw0rd!'],
+] as const) {
+  test(`signup with a weak password (${name}) is a 400 naming the password, and creates nothing`, async (t) => {
+    const phone = uniquePhone();
+    const res = await app.request('POST', '/v1/auth/signup', { body: { phone, password, nickname: 'weakpass' } });
+    t.is(res.status, 400);
+    t.is(res.body.type, 'https://gavel.dev/problems/validation-failed');
+    t.deepEqual(res.body.errors.map((e: { path: string }) => e.path), ['password']);
+    t.regex(res.body.errors[0].message, /too easy to guess/);
+    t.is((await app.db.orm.em.fork().execute<any[]>('select count(*)::int as n from users where phone = ?', [phone]))[0].n, 0);
+  });
+}
+
+test('a passphrase of a few words is strong enough; a short password gets one message, not two', async (t) => {
+  t.is((await app.request('POST', '/v1/auth/signup', { body: { phone: uniquePhone(), password: 'violet tram at dusk', nickname: '강한비번' } })).status, 201);
+  const short = await app.request('POST', '/v1/auth/signup', { body: { phone: uniquePhone(), password: '1234', nickname: 'shortpass' } });
+  t.is(short.status, 400);
+  t.is(short.body.errors.length, 1);
+});
+
+for (const [name, nickname] of [
+  ['a right-to-left override', 'evil\u202Egnp.exe'],
+  ['a bidi isolate', 'a\u2066b\u2069c'],
+  ['a left-to-right mark', 'name\u200E'],
+  ['a zero-width space', 'zero\u200Bwidth'],
+  ['a bell', 'bell\u0007'],
+  ['an escape sequence', '\u001b[31mred'],
+  ['a line separator', 'two\u2028lines'],
+  ['a newline', 'two\nlines'],
+  ['a byte order mark inside', 'b\uFEFFom'],
+] as const) {
+  test(`signup with a nickname holding ${name} is a 400 naming the nickname`, async (t) => {
+    const res = await app.request('POST', '/v1/auth/signup', { body: { phone: uniquePhone(), password: 'correct horse battery', nickname } });
+    t.is(res.status, 400);
+    t.deepEqual(res.body.errors.map((e: { path: string }) => e.path), ['nickname']);
+  });
+}
+
+test('nicknames in any script, with emoji (zero-width joiner sequences too), are accepted', async (t) => {
+  for (const nickname of ['경매왕', 'Zoë', 'مزاد', '👨‍👩‍👧 가족']) {
+    t.is((await app.request('POST', '/v1/auth/signup', { body: { phone: uniquePhone(), password: 'correct horse battery', nickname } })).status, 201, nickname);
+  }
+});
+
 test('login returns 200 with a new pair; a wrong password and an unknown phone give the same 401', async (t) => {
   const user = await app.signup();
   const ok = await app.request('POST', '/v1/auth/login', { body: { phone: user.phone, password: user.password } });
