@@ -119,6 +119,8 @@ const schema = z
        * Redis cannot be matched against the ~10^8 Korean mobile numbers. Derived from the JWT secret
        * unless set.
        */
+      /** Keys the per-auction bidder pseudonyms of bid histories (`domain/auctions/bidder-pseudonym.ts`). */
+      pseudonymSecret: createHmac('sha256', env.JWT_SECRET ?? DEV_JWT_SECRET).update('gavel bidder pseudonyms').digest('base64url'),
       rateLimitKeySecret: env.RATE_LIMIT_KEY_SECRET ?? createHmac('sha256', env.JWT_SECRET ?? DEV_JWT_SECRET).update('gavel rate-limit keys').digest('base64url'),
       requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
       /** When set, `/metrics` (the API's and a worker's) answers only `Authorization: Bearer <this>`. */

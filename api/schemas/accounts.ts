@@ -29,7 +29,7 @@ const Nickname = z
   .trim()
   .min(2)
   .max(20)
-  .regex(/^[^\p{Cc}\p{Co}\p{Cn}\p{Zl}\p{Zp}[\p{Cf}--[\u200D]]]*$/v, 'must not contain control, bidi or invisible characters');
+  .regex(/^(?:\u200D|[^\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}])*$/u, 'must not contain control, bidi or invisible characters');
 
 export const SignupBody = z.strictObject({
   phone: Phone,
