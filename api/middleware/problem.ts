@@ -18,6 +18,7 @@ const TITLE_BY_STATUS: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
   409: 'Conflict',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
@@ -118,16 +119,28 @@ function httpErrorCode(status: number, error: unknown): string {
   if (status === 413) return 'body-too-large';
   if (status === 415) return 'unsupported-media-type';
   if (status === 405) return 'method-not-allowed';
+  if (status === 408) return 'request-body-timeout';
   if (status === 501) return 'method-not-implemented';
   if (status === 503) return (error as { code?: unknown }).code === 'request-timeout' ? 'request-timeout' : 'unavailable';
   return 'bad-request';
 }
+
+/** The client went away before its request had arrived whole: nobody will read an answer. */
+const clientAborted = (req: { complete: boolean; destroyed: boolean; aborted?: boolean }) => !req.complete && (req.destroyed || req.aborted === true);
 
 export function problemHandler(): Middleware<AppState> {
   return async (ctx, next) => {
     try {
       await next();
     } catch (error) {
+      if (clientAborted(ctx.req)) {
+        // Not a failure of ours (an upload cut off, a tab closed): worth a line, not an error with a stack.
+        ctx.state.log.info({ reason: (error as { code?: unknown })?.code ?? (error as Error)?.message }, 'client closed the request before sending all of it');
+        ctx.status = 400;
+        ctx.type = 'application/problem+json';
+        ctx.body = { type: PROBLEM_TYPE_BASE + 'request-aborted', title: TITLE_BY_STATUS[400], status: 400, detail: 'The request was closed before its body arrived.', requestId: ctx.state.requestId };
+        return;
+      }
       const problem = toProblem(error);
       if (problem.status >= 500) ctx.state.log.error({ err: error }, 'request failed');
       else ctx.state.log.info({ problem: problem.type }, 'request rejected');
