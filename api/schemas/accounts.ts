@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { isStrongPassword } from '../../domain/accounts/password-strength.ts';
 import { Id, Timestamp } from './common.ts';
 
 export const Phone = z
@@ -7,15 +6,11 @@ export const Phone = z
   .regex(/^\+[1-9]\d{7,14}$/, 'must be an E.164 phone number such as +821012345678')
   .meta({ example: '+821012345678' });
 
+// Strength is judged by the signup use case (after the signup limit), not here: see password-strength.ts.
 const Password = z
   .string()
   .min(8)
   .max(128)
-  .refine((password) => isStrongPassword(password), {
-    message: 'is too easy to guess (a common password, a pattern, a repeat or a sequence); use a few unrelated words',
-    // Only once the length is right: a short password gets one message, not two.
-    when: (payload) => payload.issues.length === 0,
-  })
   .meta({ description: 'At least 8 characters, and hard to guess: checked with the zxcvbn estimator (score 3 of 4).' });
 
 /**

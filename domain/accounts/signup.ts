@@ -1,6 +1,7 @@
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import type { RateLimiter } from '../auctions/rate-limiter.ts';
 import { conflict } from '../errors.ts';
+import { isStrongPassword, weakPassword } from './password-strength.ts';
 import { hashPassword } from './passwords.ts';
 import { openSession, type AccountDeps, type Session } from './session.ts';
 import { User } from './user.entity.ts';
@@ -14,6 +15,8 @@ export interface SignupInput {
 export async function signup(em: EntityManager, deps: AccountDeps & { signupThrottle: RateLimiter }, input: SignupInput & { address: string }): Promise<Session> {
   // Counted before any work (and before the phone is known to be free): at most the limit per address.
   await deps.signupThrottle.consume(input.address);
+  // Estimating strength costs CPU (tens of ms): only for attempts the limit let through.
+  if (!isStrongPassword(input.password, [input.phone, input.nickname])) throw weakPassword();
   const passwordHash = await hashPassword(input.password);
   try {
     return await em.transactional(async (tx) => {
