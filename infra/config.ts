@@ -114,13 +114,13 @@ const schema = z
       refreshTokenTtlS: env.REFRESH_TOKEN_TTL_S,
       login: { perPhone: env.LOGIN_FAILURES_PER_PHONE, perAddress: env.LOGIN_FAILURES_PER_ADDRESS, windowS: env.LOGIN_WINDOW_S },
       signup: { perAddress: env.SIGNUPS_PER_ADDRESS, windowS: env.SIGNUP_WINDOW_S },
+      /** Keys the per-auction bidder pseudonyms of bid histories (`domain/auctions/bidder-pseudonym.ts`). */
+      pseudonymSecret: createHmac('sha256', env.JWT_SECRET ?? DEV_JWT_SECRET).update('gavel bidder pseudonyms').digest('base64url'),
       /**
        * Keys phone numbers and addresses are counted under in Redis: an HMAC with this, so a copy of
        * Redis cannot be matched against the ~10^8 Korean mobile numbers. Derived from the JWT secret
        * unless set.
        */
-      /** Keys the per-auction bidder pseudonyms of bid histories (`domain/auctions/bidder-pseudonym.ts`). */
-      pseudonymSecret: createHmac('sha256', env.JWT_SECRET ?? DEV_JWT_SECRET).update('gavel bidder pseudonyms').digest('base64url'),
       rateLimitKeySecret: env.RATE_LIMIT_KEY_SECRET ?? createHmac('sha256', env.JWT_SECRET ?? DEV_JWT_SECRET).update('gavel rate-limit keys').digest('base64url'),
       requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
       /** When set, `/metrics` (the API's and a worker's) answers only `Authorization: Bearer <this>`. */
