@@ -1,8 +1,10 @@
-import { createAuctionEventHub } from '../infra/auction-event-hub.ts';
+import { createEventHub } from '../infra/event-hub.ts';
 import type { Infrastructure } from '../infra/infrastructure.ts';
 import { createKeyHasher } from '../infra/rate-limiter.ts';
 import { createRedis } from '../infra/redis.ts';
 import { createStreamLimiter } from '../infra/stream-limiter.ts';
+import { createStreamTickets } from '../infra/stream-tickets.ts';
+import { createPresence } from '../infra/presence.ts';
 import type { AppDeps } from './context.ts';
 import { OpenStreams } from './sse/open-streams.ts';
 
@@ -14,9 +16,11 @@ export function createAppDeps(infra: Infrastructure): AppDeps {
   subscriber.on('error', (error) => logger.warn({ err: error }, 'redis subscriber connection error'));
   return {
     ...infra,
-    eventHub: createAuctionEventHub(subscriber, config.redisKeyPrefix, logger),
+    eventHub: createEventHub(subscriber, config.redisKeyPrefix, logger),
     streams: new OpenStreams(),
     streamLimiter: createStreamLimiter(infra.redis, config.redisKeyPrefix, config.sse.maxStreamsPerAddress, logger, createKeyHasher(config.rateLimitKeySecret)),
+    streamTickets: createStreamTickets(infra.redis, config.redisKeyPrefix),
+    presence: createPresence(infra.redis, config.redisKeyPrefix),
     lifecycle: { shuttingDown: false },
   };
 }

@@ -17,13 +17,18 @@ import type { Route } from './route.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { auctionEventRoutes } from './routes/auction-events.ts';
 import { auctionRoutes } from './routes/auctions.ts';
+import { blockRoutes } from './routes/blocks.ts';
+import { chatRoutes } from './routes/chat.ts';
 import { healthRoutes } from './routes/health.ts';
 import { likeRoutes } from './routes/likes.ts';
 import { listingRoutes } from './routes/listings.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { moderationRoutes } from './routes/moderation.ts';
+import { notificationRoutes } from './routes/notifications.ts';
 import { offerRoutes } from './routes/offers.ts';
 import { tradeRoutes } from './routes/trades.ts';
 import { uploadRoutes } from './routes/uploads.ts';
+import { userEventRoutes } from './routes/user-events.ts';
 
 export function apiRoutes(deps: AppDeps): Route[] {
   return [
@@ -35,6 +40,11 @@ export function apiRoutes(deps: AppDeps): Route[] {
     ...auctionRoutes(deps),
     ...auctionEventRoutes(deps),
     ...offerRoutes(deps),
+    ...notificationRoutes(deps),
+    ...userEventRoutes(deps),
+    ...chatRoutes(deps),
+    ...blockRoutes(deps),
+    ...moderationRoutes(deps),
     ...uploadRoutes(deps),
     ...metricsRoutes(deps),
   ];

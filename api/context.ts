@@ -1,10 +1,12 @@
 import type { ParameterizedContext } from 'koa';
 import type { Caller } from '../domain/accounts/access-tokens.ts';
-import type { AuctionEventHub } from '../infra/auction-event-hub.ts';
+import type { EventHub } from '../infra/event-hub.ts';
 import type { EntityManager } from '../infra/database.ts';
 import type { Infrastructure } from '../infra/infrastructure.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { StreamLimiter } from '../infra/stream-limiter.ts';
+import type { StreamTickets } from '../infra/stream-tickets.ts';
+import type { PresenceTracker } from '../infra/presence.ts';
 import type { OpenStreams } from './sse/open-streams.ts';
 
 /**
@@ -13,9 +15,12 @@ import type { OpenStreams } from './sse/open-streams.ts';
  */
 export interface AppDeps extends Infrastructure {
   /** This process's subscriptions, shared by its SSE clients. */
-  eventHub: AuctionEventHub;
+  eventHub: EventHub;
   streams: OpenStreams;
   streamLimiter: StreamLimiter;
+  streamTickets: StreamTickets;
+  /** Who has a stream of their own open, on any instance. */
+  presence: PresenceTracker;
   /** Flipped by the server on SIGTERM so that readiness fails before the listener closes. */
   lifecycle: { shuttingDown: boolean };
 }

@@ -9,7 +9,11 @@ export type ErrorKind =
   | 'not_found'
   | 'conflict'
   | 'unprocessable'
-  | 'rate_limited';
+  | 'rate_limited'
+  /** The client sent too slowly: 408. */
+  | 'too_slow'
+  /** A service we depend on (SMS) failed in a way worth retrying later: 503. */
+  | 'unavailable';
 
 export class DomainError extends Error {
   readonly kind: ErrorKind;

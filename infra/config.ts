@@ -51,6 +51,9 @@ const schema = z
     UPLOAD_RATE_LIMIT_PER_HOUR: wholeNumber(1, 1_000_000, 100),
     UPLOAD_MAX_BYTES: wholeNumber(1, 100 * 1024 * 1024, 10 * 1024 * 1024),
     PHOTO_MAX_PIXELS: wholeNumber(1, 500_000_000, 40_000_000),
+    UPLOAD_IDLE_TIMEOUT_S: wholeNumber(1, 600, 10),
+    UPLOAD_MIN_BYTES_PER_S: wholeNumber(1, 100 * 1024 * 1024, 4096),
+    UPLOAD_MAX_CONCURRENT_PER_USER: wholeNumber(1, 1000, 10),
     SSE_MAX_STREAMS_PER_ADDRESS: wholeNumber(1, 100_000, 20),
     SSE_HEARTBEAT_S: wholeNumber(1, 15, 15),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -67,6 +70,9 @@ const schema = z
     BID_RATE_LIMIT_PER_MIN: wholeNumber(1, 1_000_000, 60),
     AUCTION_CANCEL_CUTOFF_S: seconds(43_200),
     OFFER_TTL_S: wholeNumber(60, 30 * 86_400, 172_800),
+    CHAT_MESSAGES_PER_MIN: wholeNumber(1, 100_000, 30),
+    TRADE_MAX_OPEN_PER_BUYER: wholeNumber(1, 10_000, 5),
+    TRADE_PENDING_TTL_S: wholeNumber(1, 90 * 86_400, 259_200),
     LOGIN_FAILURES_PER_PHONE: wholeNumber(1, 1000, 5),
     LOGIN_FAILURES_PER_ADDRESS: wholeNumber(1, 100_000, 50),
     LOGIN_WINDOW_S: wholeNumber(1, 86_400, 900),
@@ -76,6 +82,13 @@ const schema = z
     REQUEST_TIMEOUT_MS: wholeNumber(100, 600_000, 15_000),
     // Sent by Prometheus as a bearer token, so only token68 characters.
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').regex(/^[A-Za-z0-9._~+/=-]+$/, 'must be letters, digits and ._~+/=- only').optional(),
+    PHONE_VERIFICATION: z.enum(['required', 'off']).default('required'),
+    PHONE_VERIFICATION_CODE_TTL_S: wholeNumber(30, 3600, 300),
+    PHONE_VERIFICATION_MAX_ATTEMPTS: wholeNumber(1, 20, 5),
+    PHONE_VERIFICATION_TOKEN_TTL_S: wholeNumber(60, 86_400, 1800),
+    PHONE_VERIFICATION_SENDS_PER_PHONE: wholeNumber(1, 1000, 5),
+    PHONE_VERIFICATION_SENDS_PER_ADDRESS: wholeNumber(1, 100_000, 20),
+    PHONE_VERIFICATION_WINDOW_S: wholeNumber(1, 86_400, 3600),
   })
   // The development secret is public: it signs tokens only where someone said NODE_ENV=development,
   // never because NODE_ENV was forgotten or says test.
@@ -91,6 +104,11 @@ const schema = z
     message: 'contradicts TRUST_PROXY=false',
   })
   .refine((env) => env.NODE_ENV !== 'production' || env.METRICS_TOKEN, { ...ALWAYS, path: ['METRICS_TOKEN'], message: 'is required when NODE_ENV=production (/metrics is not for the public)' })
+  .refine((env) => env.NODE_ENV !== 'production' || env.PHONE_VERIFICATION !== 'off', {
+    ...ALWAYS,
+    path: ['PHONE_VERIFICATION'],
+    message: 'must not be off when NODE_ENV=production',
+  })
   // Under ALWAYS a bad duration arrives here unparsed; that one is reported by its own check.
   .refine((env) => typeof env.AUCTION_MAX_DURATION_S !== 'number' || typeof env.AUCTION_MIN_DURATION_S !== 'number' || env.AUCTION_MAX_DURATION_S >= env.AUCTION_MIN_DURATION_S, {
     ...ALWAYS,
@@ -125,6 +143,15 @@ const schema = z
       requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
       /** When set, `/metrics` (the API's and a worker's) answers only `Authorization: Bearer <this>`. */
       metricsToken: env.METRICS_TOKEN ?? null,
+      phoneVerification: {
+        required: env.PHONE_VERIFICATION === 'required',
+        codeTtlS: env.PHONE_VERIFICATION_CODE_TTL_S,
+        maxAttempts: env.PHONE_VERIFICATION_MAX_ATTEMPTS,
+        tokenTtlS: env.PHONE_VERIFICATION_TOKEN_TTL_S,
+        sendsPerPhone: env.PHONE_VERIFICATION_SENDS_PER_PHONE,
+        sendsPerAddress: env.PHONE_VERIFICATION_SENDS_PER_ADDRESS,
+        windowS: env.PHONE_VERIFICATION_WINDOW_S,
+      },
       sms: {
         // A development machine has no AWS account: SMS texts go to the log there unless asked otherwise.
         sender: env.SMS_SENDER ?? ((env.NODE_ENV ?? 'development') === 'development' ? 'log' : 'sns'),
@@ -155,7 +182,14 @@ const schema = z
         dataDir: env.DATA_DIR,
         /** Absolute base URL clients reach the API at; without it, local upload and media URLs are relative. */
         publicUrl: env.PUBLIC_URL ?? '',
-        upload: { maxBytes: env.UPLOAD_MAX_BYTES, expiresInS: 15 * 60, perHour: env.UPLOAD_RATE_LIMIT_PER_HOUR },
+        upload: {
+          maxBytes: env.UPLOAD_MAX_BYTES,
+          expiresInS: 15 * 60,
+          perHour: env.UPLOAD_RATE_LIMIT_PER_HOUR,
+          /** Bytes of a local upload's body: none for this long, or fewer than the rate after it, and the connection is cut (408). */
+          pace: { idleTimeoutS: env.UPLOAD_IDLE_TIMEOUT_S, minBytesPerS: env.UPLOAD_MIN_BYTES_PER_S },
+          maxConcurrentPerUser: env.UPLOAD_MAX_CONCURRENT_PER_USER,
+        },
         images: { maxPixels: env.PHOTO_MAX_PIXELS, displaySize: 1600, thumbnailSize: 320 },
       },
       sse: {
@@ -164,6 +198,7 @@ const schema = z
         retryMs: 2000,
         maxBufferedBytes: 256 * 1024,
       },
+      chat: { messagesPerMin: env.CHAT_MESSAGES_PER_MIN },
       auctions: {
         minDurationS: env.AUCTION_MIN_DURATION_S,
         maxDurationS: env.AUCTION_MAX_DURATION_S,
@@ -172,6 +207,12 @@ const schema = z
         bidRateLimitPerMin: env.BID_RATE_LIMIT_PER_MIN,
         cancelCutoffS: env.AUCTION_CANCEL_CUTOFF_S,
         offerTtlS: env.OFFER_TTL_S,
+      },
+      trades: {
+        /** Pending fixed-price trades one buyer may hold at once (each keeps a listing reserved). */
+        maxOpenPerBuyer: env.TRADE_MAX_OPEN_PER_BUYER,
+        /** A pending fixed-price trade not completed this long after the purchase expires; the listing goes back on sale. */
+        pendingTtlS: env.TRADE_PENDING_TTL_S,
       },
     };
   });

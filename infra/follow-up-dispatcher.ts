@@ -4,7 +4,8 @@ import type { CommittedFollowUps, FollowUpDispatcher, RecordedJob } from '../dom
 import { jobIds } from '../domain/follow-ups/job-contract.ts';
 import { claimStrandedJobs, forgetJobs } from '../domain/follow-ups/job-outbox.ts';
 import { findStrandedNotificationIds } from '../domain/notifications/stranded-notifications.ts';
-import type { AuctionEventBus } from './auction-event-bus.ts';
+import { markUserEventsPublished, relayUnpublishedUserEvents, userEventsOf } from '../domain/user-stream/user-event-log.ts';
+import type { EventBus } from './event-bus.ts';
 import type { Orm } from './database.ts';
 import type { JobQueues } from './job-queues.ts';
 import type { Logger } from './logger.ts';
@@ -25,6 +26,7 @@ export interface RelayOptions {
 
 export interface RelayReport {
   events: number;
+  userEvents: number;
   jobs: number;
   notifications: number;
 }
@@ -42,7 +44,7 @@ const RELAY_DEFAULTS: RelayOptions = { graceMs: 2000, notificationGraceS: 30, no
  * deterministic id, so a repeat is a no-op) and leave the outbox. After a commit a failure is only
  * logged: the rows stay, and the relay (below, run by the workers) finishes the work.
  */
-export function createFollowUpDispatcher(deps: { orm: Orm; events: AuctionEventBus; jobs: JobQueues; logger: Logger }): FollowUpCarrier {
+export function createFollowUpDispatcher(deps: { orm: Orm; events: EventBus; jobs: JobQueues; logger: Logger }): FollowUpCarrier {
   const { orm, events, jobs, logger } = deps;
   const traced = <T extends object>(payload: T, requestId: string | undefined): T => (requestId ? { ...payload, requestId } : payload);
 
@@ -73,9 +75,20 @@ export function createFollowUpDispatcher(deps: { orm: Orm; events: AuctionEventB
             await publishInOrder(followUps.events);
             await markEventsPublished(orm.em.fork(), followUps.events);
           }),
-        followUps.notificationIds.length &&
+        followUps.notifications.some((n) => n.sms) &&
           attempt('enqueue notifications', async () => {
-            await Promise.all(followUps.notificationIds.map((id) => enqueueSend(id, requestId)));
+            await Promise.all(followUps.notifications.filter((n) => n.sms).map((n) => enqueueSend(n.id, requestId)));
+          }),
+        (followUps.notifications.length || followUps.messageIds.length) &&
+          attempt('publish user events', async () => {
+            const em = orm.em.fork();
+            const userEvents = await userEventsOf(em, { notificationIds: followUps.notifications.map((n) => n.id), messageIds: followUps.messageIds });
+            for (const event of userEvents) await events.publishToUser(event);
+            await markUserEventsPublished(em, userEvents);
+          }),
+        followUps.userControls.length &&
+          attempt('publish stream controls', async () => {
+            for (const control of followUps.userControls) await events.publishToUser(control);
           }),
         followUps.jobs.length &&
           attempt('enqueue jobs', async () => {
@@ -88,6 +101,7 @@ export function createFollowUpDispatcher(deps: { orm: Orm; events: AuctionEventB
     async relayStranded(overrides = {}) {
       const options = { ...RELAY_DEFAULTS, ...overrides };
       const relayedEvents = await relayUnpublishedEvents(orm.em.fork(), (event) => events.publish(event), options);
+      const relayedUserEvents = await relayUnpublishedUserEvents(orm.em.fork(), (event) => events.publishToUser(event), options);
       const relayedJobs = await orm.em.fork().transactional(async (tx) => {
         const stranded = await claimStrandedJobs(tx, options.graceMs, options.limit);
         await Promise.all(stranded.map((job) => enqueueJob(job)));
@@ -96,7 +110,7 @@ export function createFollowUpDispatcher(deps: { orm: Orm; events: AuctionEventB
       });
       const notificationIds = options.notifications ? await findStrandedNotificationIds(orm.em.fork(), options.notificationGraceS, options.limit) : [];
       await Promise.all(notificationIds.map((id) => enqueueSend(id)));
-      return { events: relayedEvents, jobs: relayedJobs, notifications: notificationIds.length };
+      return { events: relayedEvents, userEvents: relayedUserEvents, jobs: relayedJobs, notifications: notificationIds.length };
     },
   };
 }

@@ -1,10 +1,11 @@
 import { createAccessTokens, type AccessTokens } from '../domain/accounts/access-tokens.ts';
 import type { LoginThrottle } from '../domain/accounts/login-throttle.ts';
+import type { PhoneVerificationDeps } from '../domain/accounts/phone-verification.ts';
 import type { RateLimiter } from '../domain/auctions/rate-limiter.ts';
 import type { SmsSender } from '../domain/notifications/sms-sender.ts';
 import type { ImageProcessor } from '../domain/photos/image-processor.ts';
 import type { ObjectStore } from '../domain/photos/object-store.ts';
-import { createAuctionEventBus, type AuctionEventBus } from './auction-event-bus.ts';
+import { createEventBus, type EventBus } from './event-bus.ts';
 import type { Config } from './config.ts';
 import { createOrm, type Orm } from './database.ts';
 import { createFollowUpDispatcher, type FollowUpCarrier } from './follow-up-dispatcher.ts';
@@ -17,6 +18,7 @@ import { createRateLimiters } from './rate-limiter.ts';
 import { createRedis, type Redis } from './redis.ts';
 import { createSharpImageProcessor } from './sharp-image-processor.ts';
 import { createSnsSmsSender } from './sns-sms-sender.ts';
+import { createVerificationSendThrottle, deriveKey } from './verification-throttle.ts';
 
 /**
  * Every adapter a gavel process uses, built in one place from the configuration. The API and the
@@ -30,7 +32,7 @@ export interface Infrastructure {
   redis: Redis;
   /** The producer side of every queue. */
   jobs: JobQueues;
-  events: AuctionEventBus;
+  events: EventBus;
   /** Carries out what use cases declare must follow their commit, and relays what was left behind. */
   followUps: FollowUpCarrier;
   metrics: Metrics;
@@ -39,9 +41,12 @@ export interface Infrastructure {
   sms: SmsSender;
   accessTokens: AccessTokens;
   bidRateLimiter: RateLimiter;
+  messageRateLimiter: RateLimiter;
   uploadRateLimiter: RateLimiter;
   loginThrottle: LoginThrottle;
   signupThrottle: RateLimiter;
+  /** Phone verification by SMS code: its sender is `sms`, the one SMS path. */
+  phoneVerification: PhoneVerificationDeps;
 }
 
 export interface InfrastructureOptions {
@@ -61,7 +66,8 @@ export async function createInfrastructure(config: Config, options: Infrastructu
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
   // Fail fast: a Redis outage delays a follow-up (its outbox row waits for the relay), never a request.
   const jobs = createJobQueues(config.redisUrl, config.redisKeyPrefix, { failFast: true, onError: (error) => logger.warn({ err: error }, 'job queue connection error') });
-  const events = createAuctionEventBus(redis, config.redisKeyPrefix);
+  const events = createEventBus(redis, config.redisKeyPrefix);
+  const sms = config.sms.sender === 'log' ? createLogSmsSender(logger) : createSnsSmsSender(config.sms);
   return {
     config,
     logger,
@@ -73,9 +79,15 @@ export async function createInfrastructure(config: Config, options: Infrastructu
     metrics: options.metrics ?? createMetrics({ process: options.process ?? 'gavel' }),
     objects: createObjectStore(config),
     images: createSharpImageProcessor(config.photos.images),
-    sms: config.sms.sender === 'log' ? createLogSmsSender(logger) : createSnsSmsSender(config.sms),
+    sms,
     accessTokens: createAccessTokens(config.jwt),
     ...createRateLimiters(config, redis, logger),
+    phoneVerification: {
+      sms,
+      sendThrottle: createVerificationSendThrottle(config, redis, logger),
+      codeKey: deriveKey(config.jwt.secret, 'phone-verification-codes'),
+      settings: config.phoneVerification,
+    },
   };
 }
 

@@ -6,6 +6,7 @@ import { createRedis, type Redis } from './redis.ts';
 const JOB_OPTIONS: { [J in JobName]: JobsOptions } = {
   'close-auction': { attempts: 12, backoff: { type: 'exponential', delay: 500 }, removeOnComplete: { age: 86_400, count: 50_000 }, removeOnFail: { age: 7 * 86_400 } },
   'expire-offer': { attempts: 12, backoff: { type: 'exponential', delay: 500 }, removeOnComplete: { age: 86_400, count: 50_000 }, removeOnFail: { age: 7 * 86_400 } },
+  'expire-trade': { attempts: 12, backoff: { type: 'exponential', delay: 500 }, removeOnComplete: { age: 86_400, count: 50_000 }, removeOnFail: { age: 7 * 86_400 } },
   'send-sms': { attempts: 8, backoff: { type: 'exponential', delay: 2_000 }, removeOnComplete: { age: 86_400, count: 50_000 }, removeOnFail: { age: 30 * 86_400 } },
   'process-photo': { attempts: 5, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: { age: 86_400, count: 50_000 }, removeOnFail: { age: 7 * 86_400 } },
   'delete-objects': { attempts: 10, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: { age: 86_400, count: 10_000 }, removeOnFail: { age: 30 * 86_400 } },

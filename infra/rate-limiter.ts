@@ -131,5 +131,6 @@ export function createRateLimiters(config: Config, redis: Redis, logger: Logger)
       { name: 'bid', points: config.auctions.bidRateLimitPerMin, durationS: 60 },
       logger,
     ),
+    messageRateLimiter: createRedisRateLimiter(redis, config.redisKeyPrefix, { name: 'message', points: config.chat.messagesPerMin, durationS: 60 }, logger),
   };
 }

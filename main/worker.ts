@@ -10,15 +10,18 @@ import { startWorkers, type RunningWorkers } from '../workers/start-workers.ts';
 await runMain(async () => {
   const config = loadConfig();
   const infra = await createInfrastructure(config, { logger: createLogger(config.logLevel, { process: 'worker' }), process: 'worker' });
-  let workers: RunningWorkers | undefined;
+  let starting: Promise<RunningWorkers> | undefined;
   let metricsServer: Server | null = null;
-  // Registered before anything starts, so a SIGTERM during start-up still shuts down cleanly.
+  // Registered before anything starts, so a SIGTERM during start-up still shuts down cleanly: the
+  // queues take jobs before start-up is over, so it waits for start-up, then closes them as usual.
   onShutdown(infra.logger, async () => {
     metricsServer?.close();
+    const workers = await starting?.catch(() => undefined);
     await workers?.close();
     await closeInfrastructure(infra);
   });
-  workers = await startWorkers(infra, { lockDurationMs: config.workers.jobLockMs });
+  starting = startWorkers(infra, { lockDurationMs: config.workers.jobLockMs });
+  await starting;
   metricsServer = config.workers.metricsPort ? await startMetricsServer(infra.metrics, config.workers.metricsPort, config.metricsToken) : null;
   infra.logger.info({ metricsPort: config.workers.metricsPort || undefined }, 'workers started');
 });

@@ -26,7 +26,7 @@ export function startFollowUpRelay(ctx: WorkerContext, options: { intervalMs?: n
           ...(options.graceMs === undefined ? {} : { graceMs: options.graceMs }),
           notifications: pass++ % notificationEvery === 0,
         });
-        if (relayed.events || relayed.jobs || relayed.notifications) ctx.logger.info({ relayed }, 'relay carried out stranded follow-ups');
+        if (relayed.events || relayed.userEvents || relayed.jobs || relayed.notifications) ctx.logger.info({ relayed }, 'relay carried out stranded follow-ups');
       } catch (error) {
         ctx.logger.warn({ err: error }, 'follow-up relay pass failed; will retry');
       } finally {

@@ -8,10 +8,12 @@ import type { WorkerContext } from './context.ts';
 import { closeAuctionHandler } from './handlers/close-auction.ts';
 import { deleteObjectsHandler } from './handlers/delete-objects.ts';
 import { expireOfferHandler } from './handlers/expire-offer.ts';
+import { expireTradeHandler } from './handlers/expire-trade.ts';
 import { processPhotoHandler } from './handlers/process-photo.ts';
 import { sendSmsHandler } from './handlers/send-sms.ts';
 import { sweepHandler } from './handlers/sweep.ts';
 import { startFollowUpRelay } from './follow-up-relay.ts';
+import { startScheduleKeeper, type ScheduleKeeper } from './schedule-keeper.ts';
 
 /** `token` is the worker's lock on the job, for handlers that move their own job (moveToDelayed). */
 type Handlers = { [J in JobName]: (job: Job<JobPayloads[J]>, token?: string) => Promise<JobOutcome> };
@@ -22,6 +24,11 @@ export interface WorkerOptions {
 }
 
 export interface RunningWorkers {
+  /**
+   * Resolves once this worker has asserted the sweep schedule and declared the delayed jobs again
+   * from PostgreSQL (its schedule keeper's first pass). The queues are served before that.
+   */
+  scheduled: Promise<void>;
   /** Stops taking jobs and waits for the active ones to finish. */
   close(): Promise<void>;
 }
@@ -42,13 +49,15 @@ export async function checkRedisForQueues(redis: Redis, ctx: WorkerContext): Pro
 }
 
 export async function startWorkers(ctx: WorkerContext, options: WorkerOptions = {}): Promise<RunningWorkers> {
+  let keeper: ScheduleKeeper | undefined;
   const handlers: Handlers = {
     'close-auction': closeAuctionHandler(ctx),
     'expire-offer': expireOfferHandler(ctx),
+    'expire-trade': expireTradeHandler(ctx),
     'send-sms': sendSmsHandler(ctx),
     'process-photo': processPhotoHandler(ctx),
     'delete-objects': deleteObjectsHandler(ctx),
-    sweep: sweepHandler(ctx),
+    sweep: sweepHandler(ctx, { started: async () => keeper?.sweepStarted() }),
   };
   const connections: Redis[] = [];
   const workers = QUEUE_NAMES.map((queue) => {
@@ -89,13 +98,17 @@ export async function startWorkers(ctx: WorkerContext, options: WorkerOptions = 
   });
   await checkRedisForQueues(connections[0]!, ctx);
   await Promise.all([...workers.map((w) => w.waitUntilReady()), ctx.jobs.waitUntilReady()]);
-  // Upserting by a fixed id makes every worker process agree on one schedule, not one each.
-  await ctx.jobs.queues.maintenance.upsertJobScheduler('sweep', { every: ctx.config.workers.sweepIntervalS * 1000 }, { name: 'sweep', data: {} });
+  // The sweep's schedule and the delayed jobs, asserted from now on by a timer of this worker's own
+  // (not awaited here: start-up is over as soon as the queues are served).
+  keeper = startScheduleKeeper(ctx);
   const relay = startFollowUpRelay(ctx);
   const heartbeat = startHeartbeat(ctx.config.workers.heartbeatFile, () => workers.every((w) => w.isRunning()));
   return {
+    scheduled: keeper.firstPass,
     async close() {
+      // Timers first, so nothing new starts while the active jobs finish.
       clearInterval(heartbeat);
+      await keeper.stop();
       await relay.stop();
       await Promise.all(workers.map((w) => w.close()));
       for (const connection of connections) connection.disconnect();

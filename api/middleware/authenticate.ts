@@ -1,6 +1,6 @@
 import type { Middleware } from 'koa';
 import type { AccessTokens } from '../../domain/accounts/access-tokens.ts';
-import { findCallerRole } from '../../domain/accounts/find-caller.ts';
+import { findCallerAccount } from '../../domain/accounts/find-caller.ts';
 import { unauthorized } from '../../domain/errors.ts';
 import type { AppState } from '../context.ts';
 
@@ -8,7 +8,7 @@ import type { AppState } from '../context.ts';
  * Reads a bearer token when one is sent. Whether a route needs a caller is the route's business
  * (`auth: 'required'`), but a token that is present and bad is always a 401. The account is looked
  * up on every request, so a deleted account's token stops working at once and a role change
- * (an admin demoted) takes effect without waiting for the token to expire.
+ * (an admin demoted) or a suspension takes effect without waiting for the token to expire.
  */
 export function authenticate(accessTokens: AccessTokens, options: { ownCredentials?: ReadonlySet<string> } = {}): Middleware<AppState> {
   return async (ctx, next) => {
@@ -18,9 +18,10 @@ export function authenticate(accessTokens: AccessTokens, options: { ownCredentia
       const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header);
       if (!match) throw unauthorized('invalid-token', 'Send the access token as "Authorization: Bearer <token>".');
       const { userId } = accessTokens.verify(match[1]!);
-      const role = await findCallerRole(ctx.state.em, userId);
-      if (!role) throw unauthorized('invalid-token', 'The account behind this token no longer exists.');
-      ctx.state.caller = { userId, role };
+      const account = await findCallerAccount(ctx.state.em, userId);
+      if (!account) throw unauthorized('invalid-token', 'The account behind this token no longer exists.');
+      if (account.suspended) throw unauthorized('account-suspended', 'This account is suspended.');
+      ctx.state.caller = { userId, role: account.role };
     }
     await next();
   };

@@ -10,6 +10,8 @@ const STATUS_BY_KIND: Record<ErrorKind, number> = {
   conflict: 409,
   unprocessable: 422,
   rate_limited: 429,
+  too_slow: 408,
+  unavailable: 503,
 };
 
 const TITLE_BY_STATUS: Record<number, string> = {
@@ -133,8 +135,9 @@ export function problemHandler(): Middleware<AppState> {
     try {
       await next();
     } catch (error) {
-      if (clientAborted(ctx.req)) {
-        // Not a failure of ours (an upload cut off, a tab closed): worth a line, not an error with a stack.
+      // What would otherwise be a 500, when the client hung up mid-body (a route that reads the body
+      // itself and did not say so): not a failure of ours, worth a line, not an error with a stack.
+      if (clientAborted(ctx.req) && toProblem(error).status >= 500) {
         ctx.state.log.info({ reason: (error as { code?: unknown })?.code ?? (error as Error)?.message }, 'client closed the request before sending all of it');
         ctx.status = 400;
         ctx.type = 'application/problem+json';

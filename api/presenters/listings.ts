@@ -37,6 +37,7 @@ export const presentTrade = (view: TradeView) => ({
   createdAt: view.createdAt.toISOString(),
   completedAt: view.completedAt?.toISOString() ?? null,
   cancelledAt: view.cancelledAt?.toISOString() ?? null,
+  expiresAt: view.expiresAt?.toISOString() ?? null,
 });
 
 export const presentPage = <T, U>(page: Page<T>, present: (item: T) => U) => ({

@@ -1,13 +1,12 @@
 import { z } from 'zod';
 import { auctionEventsAfter, auctionExists, closedEventSeq, latestAuctionEvent } from '../../domain/auctions/auction-event-log.ts';
 import { AUCTION_EVENT_TYPES } from '../../domain/auctions/auction-events.ts';
-import { DomainError, notFound } from '../../domain/errors.ts';
+import { notFound } from '../../domain/errors.ts';
 import type { AppDeps } from '../context.ts';
 import { defineRoute, type Route } from '../route.ts';
-import { IdParams } from '../schemas/common.ts';
-import { AuctionEventStream } from '../sse/auction-event-stream.ts';
-
-const Seq = z.string().regex(/^\d{1,15}$/, 'must be an event id (a whole number)');
+import { EventId, IdParams } from '../schemas/common.ts';
+import { auctionTopic } from '../../infra/event-bus.ts';
+import { serveEventStream } from '../sse/serve-event-stream.ts';
 
 const EventStreamDoc = z
   .string()
@@ -19,7 +18,6 @@ const EventStreamDoc = z
   });
 
 export function auctionEventRoutes(deps: AppDeps): Route[] {
-  const settings = deps.config.sse;
   return [
     defineRoute(
       {
@@ -33,8 +31,8 @@ export function auctionEventRoutes(deps: AppDeps): Route[] {
           'event, the final state, then the end (200). A reconnect whose `Last-Event-ID` is at or past the `closed` event ' +
           'is answered 204 No Content at once: per the HTML standard, that stops EventSource from reconnecting.',
         params: IdParams,
-        query: z.object({ lastEventId: Seq.optional() }),
-        headers: z.object({ 'last-event-id': Seq.optional() }),
+        query: z.object({ lastEventId: EventId.optional() }),
+        headers: z.object({ 'last-event-id': EventId.optional() }),
         responses: {
           200: { description: 'The event stream', schema: EventStreamDoc, contentType: 'text/event-stream' },
           204: { description: 'The auction has closed and the client already has its `closed` event: nothing more will come.' },
@@ -50,43 +48,19 @@ export function auctionEventRoutes(deps: AppDeps): Route[] {
         // shuts down, and without a stream slot.
         const closedSeq = lastEventId === undefined ? null : await closedEventSeq(em(), auctionId);
         if (closedSeq !== null && Number(lastEventId) >= closedSeq) return { status: 204 };
-        if (deps.lifecycle.shuttingDown) throw Object.assign(new Error('This instance is shutting down; reconnect.'), { status: 503, expose: true });
-        const slot = await deps.streamLimiter.acquire(ctx.ip);
-        if (!slot) {
-          throw new DomainError('rate_limited', 'too-many-streams', `At most ${settings.maxStreamsPerAddress} open streams per address.`, { retryAfterS: 30 });
-        }
-        let unregister: () => void = () => undefined;
-        const stream = new AuctionEventStream(
+        return serveEventStream(
+          deps,
+          ctx,
           {
-            auctionId,
             hub: deps.eventHub,
+            topic: auctionTopic(auctionId),
             eventsAfter: (afterSeq) => auctionEventsAfter(em(), auctionId, afterSeq),
             latestEvent: () => latestAuctionEvent(em(), auctionId),
+            startWith: 'latest',
+            lastWords: (event) => (event.type === 'closed' ? 'auction closed' : null),
           },
-          settings,
           lastEventId === undefined ? null : Number(lastEventId),
-          {
-            onEnd: () => {
-              slot.release();
-              unregister();
-            },
-            onHeartbeat: () => slot.touch(),
-          },
         );
-        unregister = deps.streams.add(stream);
-        ctx.req.on('close', () => stream.end());
-        await stream.start();
-        return {
-          status: 200,
-          headers: {
-            'Content-Type': 'text/event-stream; charset=utf-8',
-            'Cache-Control': 'no-cache, no-transform',
-            Connection: 'keep-alive',
-            // nginx and similar proxies would otherwise hold events back in their buffers.
-            'X-Accel-Buffering': 'no',
-          },
-          body: stream.body,
-        };
       },
     ),
   ];

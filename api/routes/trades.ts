@@ -14,13 +14,16 @@ export function tradeRoutes(deps: AppDeps): Route[] {
       {
         method: 'post', path: '/v1/listings/:id/purchase', operationId: 'purchaseListing', tags, auth: 'required',
         summary: 'Buy a fixed-price listing',
-        description: 'Reserves the listing and opens a trade. When two buyers click at once, one gets 201 and the other 409.',
+        description:
+          'Reserves the listing and opens a trade. When two buyers click at once, one gets 201 and the other 409. A buyer may hold ' +
+          `${deps.config.trades.maxOpenPerBuyer} pending purchases at once (409 \`too-many-open-trades\` beyond); each expires at \`expiresAt\` ` +
+          'if not completed: the listing goes back on sale and both parties are told.',
         params: IdParams,
         responses: { 201: { description: 'The trade', schema: Trade } },
         problems: [400, 401, 403, 404, 409],
       },
       async ({ em, params, caller }) => {
-        const trade = await purchaseListing(em, caller.userId, params.id);
+        const trade = await purchaseListing(em, { followUps: deps.followUps, settings: deps.config.trades }, caller.userId, params.id);
         return { status: 201, headers: { Location: `/v1/trades/${trade.id}` }, body: presentTrade(await findTradeView(em, caller.userId, trade.id)) };
       },
     ),

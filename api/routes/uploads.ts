@@ -39,15 +39,18 @@ export function uploadRoutes(deps: AppDeps): Route[] {
             {
               method: 'put', path: '/v1/uploads/:id/content', operationId: 'sendUploadContent', tags, auth: 'none',
               summary: 'Receive the bytes of an upload (local storage only)',
-              description: 'The URL handed out by POST /v1/uploads when no S3 bucket is configured; its signature is the credential.',
               params: z.object({ id: Id }),
               query: z.object({ expires: z.string().regex(/^\d{1,12}$/), signature: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/) }),
               responses: { 204: { description: 'Received' } },
-              problems: [400, 403, 404, 409, 413],
+              description:
+                'The URL handed out by POST /v1/uploads when no S3 bucket is configured; its signature is the credential. ' +
+                `One request at a time per upload (409), at most ${settings.maxConcurrentPerUser} per user at once (429); a body that stalls ` +
+                `for ${settings.pace.idleTimeoutS} s or then falls below ${settings.pace.minBytesPerS} bytes/s is cut off (408).`,
+              problems: [400, 403, 404, 408, 409, 413, 429],
             },
             async ({ em, params, query, ctx }) => {
               try {
-                await receiveUpload(em, local, {
+                await receiveUpload(em, local, { pace: settings.pace, maxConcurrentPerUser: settings.maxConcurrentPerUser }, {
                   uploadId: params.id,
                   expires: Number(query.expires),
                   signature: query.signature,

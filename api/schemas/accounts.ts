@@ -1,10 +1,16 @@
 import { z } from 'zod';
+import { normalisePhone } from '../../domain/accounts/phone-number.ts';
 import { Id, Timestamp } from './common.ts';
 
-export const Phone = z
-  .string()
-  .regex(/^\+[1-9]\d{7,14}$/, 'must be an E.164 phone number such as +821012345678')
-  .meta({ example: '+821012345678' });
+const E164 = z.string().regex(/^\+[1-9]\d{7,14}$/, 'must be an E.164 phone number such as +821012345678');
+
+/** A phone number sent in: a real number, turned into its one E.164 spelling before any use case sees it. */
+export const Phone = E164.refine((phone) => normalisePhone(phone) !== null, 'is not a valid phone number')
+  .overwrite((phone) => normalisePhone(phone) ?? phone)
+  .meta({ example: '+821012345678', description: 'E.164; normalised, so `+82010...` and `+8210...` are one number.' });
+
+/** A stored phone number shown to its owner. */
+const StoredPhone = E164.meta({ example: '+821012345678' });
 
 // Strength is judged by the signup use case (after the signup limit), not here: see password-strength.ts.
 const Password = z
@@ -26,11 +32,26 @@ const Nickname = z
   .max(20)
   .regex(/^(?:\u200D|[^\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}])*$/u, 'must not contain control, bidi or invisible characters');
 
+const VerificationToken = z.string().min(1).max(200).meta({ description: 'From confirming a phone verification; optional only while PHONE_VERIFICATION=off.' });
+
 export const SignupBody = z.strictObject({
   phone: Phone,
   password: Password,
   nickname: Nickname,
+  verificationToken: VerificationToken.optional(),
 });
+
+export const PhoneVerificationBody = z.strictObject({ phone: Phone });
+
+export const PhoneVerification = z
+  .object({ id: Id, expiresAt: Timestamp })
+  .meta({ id: 'PhoneVerification', description: 'A 6-digit code went to the phone by SMS; confirm it before `expiresAt`.' });
+
+export const ConfirmPhoneVerificationBody = z.strictObject({ code: z.string().regex(/^\d{6}$/, 'must be the 6 digits sent by SMS') });
+
+export const VerifiedPhone = z
+  .object({ verificationToken: z.string() })
+  .meta({ id: 'VerifiedPhone', description: 'Send as `verificationToken` with the signup for the same phone; single-use.' });
 
 export const LoginBody = z.strictObject({ phone: Phone, password: z.string().min(1).max(128) });
 
@@ -38,7 +59,7 @@ export const RefreshBody = z.strictObject({ refreshToken: z.string().min(1).max(
 
 /** The caller's own account: the only place a full phone number is shown. */
 export const Me = z
-  .object({ id: Id, phone: Phone, nickname: z.string(), role: z.enum(['user', 'admin']), createdAt: Timestamp })
+  .object({ id: Id, phone: StoredPhone, nickname: z.string(), role: z.enum(['user', 'admin']), createdAt: Timestamp })
   .meta({ id: 'Me' });
 
 export const SessionResponse = z

@@ -19,6 +19,9 @@ export const Id = z.uuid().meta({ description: 'A UUID (time-ordered, version 7)
 
 export const IdParams = z.object({ id: Id });
 
+/** An event stream's `id:`, sent back as Last-Event-ID. */
+export const EventId = z.string().regex(/^\d{1,15}$/, 'must be an event id (a whole number)');
+
 /**
  * Money shown: whole KRW won up to MAX_WON. Built from the same constants the rules and the
  * database's checks follow, so a committed state always fits the response that shows it.

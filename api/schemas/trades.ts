@@ -16,7 +16,8 @@ export const Trade = z
     createdAt: Timestamp,
     completedAt: Timestamp.nullable(),
     cancelledAt: Timestamp.nullable(),
-    cancelReason: z.string().nullable(),
+    cancelReason: z.string().nullable().meta({ description: '`expired` when a pending purchase was not completed in time.' }),
+    expiresAt: Timestamp.nullable().meta({ description: 'A pending purchase is cancelled by itself then (TRADE_PENDING_TTL_S); null for auction trades.' }),
   })
   .meta({ id: 'Trade' });
 

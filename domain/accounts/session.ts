@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { forbidden } from '../errors.ts';
 import type { AccessTokens } from './access-tokens.ts';
 import { issueRefreshToken } from './refresh-tokens.ts';
 import type { User } from './user.entity.ts';
@@ -14,8 +15,12 @@ export interface Session {
   refreshToken: string;
 }
 
-/** A new token pair; the refresh token starts a family unless it continues one. The caller flushes. */
+/**
+ * A new token pair; the refresh token starts a family unless it continues one. The caller flushes.
+ * A suspended account gets none, whichever way it asks (login, refresh).
+ */
 export function openSession(em: EntityManager, deps: AccountDeps, user: User, familyId?: string): Session {
+  if (user.suspendedAt) throw forbidden('account-suspended', 'This account is suspended.');
   return {
     user,
     accessToken: deps.accessTokens.issue({ userId: user.id, role: user.role }),

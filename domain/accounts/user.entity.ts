@@ -13,6 +13,8 @@ export const User = defineEntity({
     passwordHash: p.string().hidden(),
     nickname: p.string(),
     role: p.enum(ROLES).default('user'),
+    /** Set by an admin: the account can no longer sign in, and its tokens are refused at once. */
+    suspendedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },

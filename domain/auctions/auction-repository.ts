@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { NewNotification } from '../notifications/notification-kinds.ts';
+import type { WrittenNotice } from '../notifications/notification-kinds.ts';
 import { notificationInsert } from '../notifications/notification-writer.ts';
 import type { AuctionEventData } from './auction-events.ts';
 import { reserveMet, type AuctionState } from './auction-state.ts';
@@ -75,8 +76,8 @@ export interface AuctionChange {
 export interface AppliedChange {
   /** False when the idempotency key was committed by a concurrent request first. */
   keyStored: boolean;
-  /** Notification rows actually created that go out by SMS (a duplicate by dedupe key is skipped). */
-  notificationIds: string[];
+  /** Notification rows actually created (a duplicate by dedupe key is skipped). */
+  notifications: WrittenNotice[];
 }
 
 /**
@@ -193,12 +194,12 @@ export class AuctionRepository {
       const insert = notificationInsert(notifications);
       part(`new_notifications as (${insert.sql})`, ...insert.params);
     }
-    const [result] = await this.em.execute<{ key_stored: number; notification_ids: string[] }[]>(
+    const [result] = await this.em.execute<{ key_stored: number; notifications: WrittenNotice[] }[]>(
       `with ${parts.join(',\n')}
        select ${idempotency ? '(select count(*) from stored_key)::int' : '1'} as key_stored,
-              ${notifications.length ? "(select coalesce(jsonb_agg(id) filter (where sms), '[]') from new_notifications)" : "'[]'::jsonb"} as notification_ids`,
+              ${notifications.length ? "(select coalesce(jsonb_agg(jsonb_build_object('id', id, 'sms', sms)), '[]') from new_notifications)" : "'[]'::jsonb"} as notifications`,
       params,
     );
-    return { keyStored: result?.key_stored === 1, notificationIds: result?.notification_ids ?? [] };
+    return { keyStored: result?.key_stored === 1, notifications: result?.notifications ?? [] };
   }
 }

@@ -81,7 +81,7 @@ export async function placeBid(em: EntityManager, deps: PlaceBidDeps, input: Pla
         idempotency: idempotencyKey ? { userId: bidderId, key: idempotencyKey, requestHash: hash, statusCode: 201, response: placed } : null,
       });
       if (idempotencyKey && !written.keyStored) throw new KeyTakenMeanwhile();
-      return { value: placed, followUps: { events: event ? [event] : [], notificationIds: written.notificationIds } };
+      return { value: placed, followUps: { events: event ? [event] : [], notifications: written.notifications } };
     });
     return { statusCode: 201, response: placed, replayed: false };
   } catch (error) {

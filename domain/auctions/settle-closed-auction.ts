@@ -58,5 +58,5 @@ export async function writeClose(
 ): Promise<{ followUps: FollowUps }> {
   const event = auctionEvent('closed', next, locked.eventSeq + 1, false, locked.now);
   const written = await auctions.applyChange({ locked, next, bids: [], event, notifications, idempotency: null, closedAt: locked.now, cancelReason });
-  return { followUps: { events: [event], notificationIds: written.notificationIds } };
+  return { followUps: { events: [event], notifications: written.notifications } };
 }

@@ -1,4 +1,6 @@
 import type { AuctionEventData } from '../auctions/auction-events.ts';
+import type { WrittenNotice } from '../notifications/notification-kinds.ts';
+import type { UserStreamControl } from '../user-stream/user-event-log.ts';
 import type { JobRequest } from './job-contract.ts';
 
 /**
@@ -6,13 +8,20 @@ import type { JobRequest } from './job-contract.ts';
  * transaction, so nothing depends on the process surviving the commit: the dispatcher carries
  * them out right after it, the workers' relay carries out whatever a dead process left behind.
  * - `events`: auction events already in the outbox (`auction_events`), to publish live;
- * - `notificationIds`: notification rows already written (`pending`), to deliver;
- * - `jobs`: jobs to enqueue, written to `job_outbox` by `transactionWithFollowUps`.
+ * - `notifications`: notification rows already written, to push on their users' streams and, where
+ *   they go by SMS (`pending`), to send;
+ * - `messageIds`: chat messages already written, whose events on both parties' streams to publish;
+ * - `jobs`: jobs to enqueue, written to `job_outbox` by `transactionWithFollowUps`;
+ * - `userControls`: ends of a user's streams (a suspension). These alone have no row: they are
+ *   published once, and a stream that misses one (Redis down) was ending anyway, for want of Redis;
+ *   its reconnect is then refused.
  */
 export interface FollowUps {
   events?: AuctionEventData[];
-  notificationIds?: string[];
+  notifications?: WrittenNotice[];
+  messageIds?: string[];
   jobs?: JobRequest[];
+  userControls?: UserStreamControl[];
 }
 
 /** A job as recorded in the outbox: its row id and how long to wait, by the database clock. */
@@ -25,8 +34,10 @@ export interface RecordedJob {
 /** `FollowUps` once the transaction has recorded its jobs. */
 export interface CommittedFollowUps {
   events: AuctionEventData[];
-  notificationIds: string[];
+  notifications: WrittenNotice[];
+  messageIds: string[];
   jobs: RecordedJob[];
+  userControls: UserStreamControl[];
 }
 
 /**
@@ -37,4 +48,4 @@ export interface FollowUpDispatcher {
   dispatch(followUps: CommittedFollowUps): Promise<void>;
 }
 
-export const noFollowUps = (): CommittedFollowUps => ({ events: [], notificationIds: [], jobs: [] });
+export const noFollowUps = (): CommittedFollowUps => ({ events: [], notifications: [], messageIds: [], jobs: [], userControls: [] });

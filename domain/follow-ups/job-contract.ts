@@ -16,6 +16,8 @@ export interface JobPayloads {
   'close-auction': Traced & { auctionId: string; endsAt: string };
   /** End an offer still open at `expiresAt` (ISO); an accepted or early-run one is left alone. */
   'expire-offer': Traced & { offerId: string; expiresAt: string };
+  /** End a fixed-price trade still pending at `expiresAt` (ISO); a settled or early-run one is left alone. */
+  'expire-trade': Traced & { tradeId: string; expiresAt: string };
   /** Send one notification row by SMS. */
   'send-sms': Traced & { notificationId: string };
   /** Check an attached photo's bytes and write its display size and thumbnail. */
@@ -30,6 +32,8 @@ export type JobName = keyof JobPayloads;
 export const QUEUE_OF: { readonly [J in JobName]: QueueName } = {
   'close-auction': 'auctions',
   'expire-offer': 'offers',
+  // Deals between buyer and seller that run out share a queue: offers and reserved purchases.
+  'expire-trade': 'offers',
   'send-sms': 'notifications',
   'process-photo': 'media',
   'delete-objects': 'media',
@@ -44,8 +48,14 @@ export const QUEUE_OF: { readonly [J in JobName]: QueueName } = {
 export const jobIds = {
   closeAuction: (auctionId: string, endsAt: Date) => `close-${auctionId}-${endsAt.getTime()}`,
   sendSms: (notificationId: string) => `sms-${notificationId}`,
+  /**
+   * A send again after an interrupted one: the first send's id is still taken by its finished job
+   * (kept a day), so each resend is named by the claim it follows.
+   */
+  resendSms: (notificationId: string, afterAttempt: number) => `sms-${notificationId}-after-${afterAttempt}`,
   processPhoto: (photoId: string) => `photo-${photoId}`,
   expireOffer: (offerId: string) => `offer-expiry-${offerId}`,
+  expireTrade: (tradeId: string) => `trade-expiry-${tradeId}`,
 };
 
 /**
@@ -70,6 +80,17 @@ export const jobs = {
     payload: { offerId, expiresAt: expiresAt.toISOString() },
     jobId: jobIds.expireOffer(offerId),
     runAt: expiresAt,
+  }),
+  expireTrade: (tradeId: string, expiresAt: Date): JobRequest => ({
+    name: 'expire-trade',
+    payload: { tradeId, expiresAt: expiresAt.toISOString() },
+    jobId: jobIds.expireTrade(tradeId),
+    runAt: expiresAt,
+  }),
+  resendSms: (notificationId: string, afterAttempt: number): JobRequest => ({
+    name: 'send-sms',
+    payload: { notificationId },
+    jobId: jobIds.resendSms(notificationId, afterAttempt),
   }),
   processPhoto: (photoId: string): JobRequest => ({ name: 'process-photo', payload: { photoId }, jobId: jobIds.processPhoto(photoId) }),
   deleteObjects: (keys: string[]): JobRequest => ({ name: 'delete-objects', payload: { keys } }),

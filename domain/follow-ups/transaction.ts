@@ -17,11 +17,13 @@ export async function transactionWithFollowUps<T>(
       value,
       committed: {
         events: followUps.events ?? [],
-        notificationIds: followUps.notificationIds ?? [],
+        notifications: followUps.notifications ?? [],
+        messageIds: followUps.messageIds ?? [],
+        userControls: followUps.userControls ?? [],
         jobs: await recordJobs(tx, followUps.jobs ?? []),
       },
     };
   });
-  if (committed.events.length || committed.notificationIds.length || committed.jobs.length) await dispatcher.dispatch(committed);
+  if (committed.events.length || committed.notifications.length || committed.messageIds.length || committed.userControls.length || committed.jobs.length) await dispatcher.dispatch(committed);
   return value;
 }

@@ -7,6 +7,7 @@ export async function findListingView(em: EntityManager, id: string, viewerId?: 
     `select ${LISTING_VIEW_COLUMNS} from listings l join users u on u.id = l.seller_id where l.id = ?`,
     [...listingViewParams(viewerId), id],
   );
-  if (!rows[0]) throw notFound('listing');
+  // A listing hidden by the admins is gone for everyone but its seller.
+  if (!rows[0] || (rows[0].hidden && rows[0].seller_id !== viewerId)) throw notFound('listing');
   return toListingView(rows[0]);
 }

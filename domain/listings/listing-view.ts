@@ -42,6 +42,7 @@ export interface ListingRow {
   status: ListingStatus;
   like_count: number;
   liked_by_me: boolean | null;
+  hidden: boolean;
   photos: ListingPhotoView[];
   created_at: Date | string;
   updated_at: Date | string;
@@ -53,7 +54,7 @@ export interface ListingRow {
 export const LISTING_VIEW_COLUMNS = `
   l.id, l.seller_id, u.nickname as seller_nickname, l.category_id, l.title, l.description,
   l.image_urls, l.sale_type, case when l.sale_type = 'auction' then (select a.id from auctions a where a.listing_id = l.id order by a.created_at desc limit 1) end as auction_id, l.price, l.status, l.like_count, l.created_at, l.updated_at,
-  ${cursorTimestampSql('l.created_at')} as created_key,
+  l.hidden_at is not null as hidden, ${cursorTimestampSql('l.created_at')} as created_key,
   (select coalesce(jsonb_agg(jsonb_build_object('id', p.id, 'status', p.status, 'displayKey', p.display_key,
             'thumbnailKey', p.thumbnail_key) order by p.position), '[]'::jsonb)
    from listing_photos p where p.listing_id = l.id) as photos,

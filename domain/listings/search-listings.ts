@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { blockedEitherWaySql } from '../blocks/blocks.ts';
 import { decodeCursor, encodeCursor } from '../shared/cursor.ts';
 import { toPage, type Page } from '../shared/page.ts';
 import type { ListingStatus, SaleType } from './listing-status.ts';
@@ -71,6 +72,9 @@ export async function searchListings(em: EntityManager, search: ListingSearch, v
   if (search.sellerId) add('l.seller_id = ?', search.sellerId);
   if (search.minPrice !== undefined) add('l.price >= ?', search.minPrice);
   if (search.maxPrice !== undefined) add('l.price <= ?', search.maxPrice);
+  where.push('l.hidden_at is null');
+  // A block hides each party's listings from the other.
+  if (viewerId) add(`not ${blockedEitherWaySql('l.seller_id', '?::uuid')}`, viewerId, viewerId);
   const keyset = KEYSETS[search.sort];
   if (search.cursor) add(keyset.after, ...decodeCursor(search.cursor, keyset.shape));
 

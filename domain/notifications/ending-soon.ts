@@ -22,7 +22,7 @@ export async function queueEndingSoonNotices(em: EntityManager, dispatcher: Foll
       [noticeS, limit],
     );
     const minutes = Math.ceil(noticeS / 60);
-    const notificationIds = await writeNotifications(tx, due.map((d) => endingSoonNotice(d.auction_id, d.user_id, Number(d.current_price), minutes)));
-    return { value: notificationIds.length, followUps: { notificationIds } };
+    const notifications = await writeNotifications(tx, due.map((d) => endingSoonNotice(d.auction_id, d.user_id, Number(d.current_price), minutes)));
+    return { value: notifications.length, followUps: { notifications } };
   });
 }

@@ -1,21 +1,33 @@
-import type { NewNotification, NotificationData, NotificationKind } from './notification-kinds.ts';
+import { NOTIFICATION_KINDS, type NewNotification, type NotificationData, type NotificationKind } from './notification-kinds.ts';
 
 /**
- * Every notice gavel sends: who receives it, its dedupe key, and whether it is worth an SMS,
- * declared once. A key names the kind, what it is about and the recipient, so a retried change
- * cannot write a second one. SMS go only where the recipient must act or has lost something.
+ * Every notice gavel sends: who receives it, its dedupe key, and how it is delivered, declared
+ * once. A key names the kind, what it is about and the recipient, so a retried change cannot
+ * write a second one. Every notice is a row, kept for the inbox. Per kind:
+ * - `sms`: whether it also goes out by SMS. SMS go only where the recipient must act or has lost
+ *   something.
+ * - `interrupted`: what becomes of a send whose worker died between claiming the row and hearing
+ *   back from SNS, when nobody can know whether the SMS left. `resend`: a rare duplicate is better
+ *   than silence (the winner and the seller must act on their trade). `give-up`: at most once (an
+ *   outbid or ending-soon SMS is stale within minutes, and the inbox has it anyway).
  */
-const SMS: { readonly [K in NotificationKind]: boolean } = {
-  auction_won: true,
-  auction_sold: true,
-  auction_unsold: true,
-  auction_lost: false,
-  auction_cancelled: true,
-  outbid: true,
-  ending_soon: true,
-  trade_cancelled: true,
-  second_chance_offer: true,
+export const DELIVERY: { readonly [K in NotificationKind]: { readonly sms: boolean; readonly interrupted: 'resend' | 'give-up' } } = {
+  auction_won: { sms: true, interrupted: 'resend' },
+  auction_sold: { sms: true, interrupted: 'resend' },
+  auction_unsold: { sms: true, interrupted: 'give-up' },
+  auction_lost: { sms: false, interrupted: 'give-up' },
+  auction_cancelled: { sms: true, interrupted: 'give-up' },
+  outbid: { sms: true, interrupted: 'give-up' },
+  ending_soon: { sms: true, interrupted: 'give-up' },
+  trade_cancelled: { sms: true, interrupted: 'give-up' },
+  trade_expired: { sms: true, interrupted: 'give-up' },
+  second_chance_offer: { sms: true, interrupted: 'give-up' },
+  // A chat is read in the app; an SMS per message would be spam.
+  new_message: { sms: false, interrupted: 'give-up' },
 };
+
+/** The kinds whose interrupted sends are sent again (see `DELIVERY`). */
+export const RESENT_AFTER_INTERRUPTION: readonly NotificationKind[] = NOTIFICATION_KINDS.filter((kind) => DELIVERY[kind].interrupted === 'resend');
 
 const aboutAuction = (kind: NotificationKind, auctionId: string, userId: string, data: NotificationData, suffix = ''): NewNotification => ({
   userId,
@@ -24,7 +36,7 @@ const aboutAuction = (kind: NotificationKind, auctionId: string, userId: string,
   kind,
   dedupeKey: `${kind}:${auctionId}:${userId}${suffix}`,
   data,
-  sms: SMS[kind],
+  sms: DELIVERY[kind].sms,
 });
 
 /**
@@ -74,7 +86,18 @@ export const tradeCancelledNotice = (tradeId: string, listingId: string, userId:
   kind: 'trade_cancelled',
   dedupeKey: `trade_cancelled:${tradeId}:${userId}`,
   data: { price },
-  sms: SMS.trade_cancelled,
+  sms: DELIVERY.trade_cancelled.sms,
+});
+
+/** A reserved purchase nobody completed in time: the buyer lost it, the seller's listing is on sale again. */
+export const tradeExpiredNotice = (tradeId: string, listingId: string, userId: string, price: number): NewNotification => ({
+  userId,
+  auctionId: null,
+  listingId,
+  kind: 'trade_expired',
+  dedupeKey: `trade_expired:${tradeId}:${userId}`,
+  data: { price },
+  sms: DELIVERY.trade_expired.sms,
 });
 
 /** The runner-up of an auction whose winner fell through is offered the item at their own highest bid. */
@@ -86,5 +109,19 @@ export const secondChanceNotice = (offer: { id: string; auctionId: string; listi
   kind: 'second_chance_offer',
   dedupeKey: `second_chance_offer:${offer.id}:${offer.buyerId}`,
   data: { price: offer.amount, expiresAt: offer.expiresAt.toISOString() },
-  sms: SMS.second_chance_offer,
+  sms: DELIVERY.second_chance_offer.sms,
+});
+
+/**
+ * A message to someone who has no stream open: one inbox item per conversation until they read
+ * it (the key names the read mark they had), however many messages follow.
+ */
+export const newMessageNotice = (input: { conversationId: string; listingId: string | null; recipientId: string; readMark: Date | null; senderNickname: string }): NewNotification => ({
+  userId: input.recipientId,
+  auctionId: null,
+  listingId: input.listingId,
+  kind: 'new_message',
+  dedupeKey: `new_message:${input.conversationId}:${input.recipientId}:${input.readMark?.getTime() ?? 0}`,
+  data: { conversationId: input.conversationId, senderNickname: input.senderNickname },
+  sms: DELIVERY.new_message.sms,
 });

@@ -7,7 +7,9 @@ export const NOTIFICATION_KINDS = [
   'outbid',
   'ending_soon',
   'trade_cancelled',
+  'trade_expired',
   'second_chance_offer',
+  'new_message',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -17,6 +19,15 @@ export interface NotificationData {
   minutes?: number;
   /** ISO-8601: when an offer runs out. */
   expiresAt?: string;
+  /** The chat a `new_message` notice is about, and who wrote. */
+  conversationId?: string;
+  senderNickname?: string;
+}
+
+/** A notification row just written: every one goes to its user's inbox and stream, some also by SMS. */
+export interface WrittenNotice {
+  id: string;
+  sms: boolean;
 }
 
 /** A notification row to write. It is about an auction, an offer, or a listing. */

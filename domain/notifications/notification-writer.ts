@@ -1,11 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { newId } from '../shared/ids.ts';
-import type { NewNotification } from './notification-kinds.ts';
+import type { NewNotification, WrittenNotice } from './notification-kinds.ts';
 
 /**
  * The one insert of notification rows, as a CTE body so a change can write its notices in the
  * same statement as everything else; a duplicate by dedupe key is skipped. It returns `id, sms`
- * of the rows actually created: only those with `sms` need a send job.
+ * of the rows actually created.
  */
 export function notificationInsert(notifications: NewNotification[]): { sql: string; params: unknown[] } {
   return {
@@ -32,10 +32,9 @@ export function notificationInsert(notifications: NewNotification[]): { sql: str
   };
 }
 
-/** Writes notices on their own (in the caller's transaction); returns the ids of the new rows to send by SMS. */
-export async function writeNotifications(em: EntityManager, notifications: NewNotification[]): Promise<string[]> {
+/** Writes notices on their own (in the caller's transaction); returns the rows it created. */
+export async function writeNotifications(em: EntityManager, notifications: NewNotification[]): Promise<WrittenNotice[]> {
   if (!notifications.length) return [];
   const { sql, params } = notificationInsert(notifications);
-  const rows = await em.execute<{ id: string; sms: boolean }[]>(sql, params);
-  return rows.filter((r) => r.sms).map((r) => r.id);
+  return em.execute<WrittenNotice[]>(sql, params);
 }

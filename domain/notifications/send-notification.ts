@@ -4,7 +4,7 @@ import { renderSms } from './sms-messages.ts';
 import { SmsDeliveryError, type SmsSender } from './sms-sender.ts';
 
 export type SendResult =
-  | { result: 'sent'; messageId: string }
+  | { result: 'sent'; messageId: string; kind: NotificationKind }
   | { result: 'skipped'; reason: string }
   /** Worth another try later; the row is pending again. */
   | { result: 'retry'; error: SmsDeliveryError }
@@ -19,27 +19,11 @@ interface ClaimedRow {
   title: string;
 }
 
-/** A send that started this long ago and never finished was cut off (its worker died). */
-const INTERRUPTED_AFTER = "interval '2 minutes'";
-
 /**
- * Marks sends cut off mid-way as failed (all of them, or the one given). Their job, when it runs
- * again, finds the row claimed and skips it, so without this they would stay 'sending' forever.
- */
-export async function failInterruptedSends(em: EntityManager, notificationId?: string): Promise<string[]> {
-  const rows = await em.execute<{ id: string }[]>(
-    `update notifications set status = 'failed', last_error = 'interrupted while sending; not resent to avoid a duplicate', updated_at = now()
-     where status = 'sending' and updated_at < now() - ${INTERRUPTED_AFTER} ${notificationId ? 'and id = ?' : ''} returning id`,
-    notificationId ? [notificationId] : [],
-  );
-  return rows.map((r) => r.id);
-}
-
-/**
- * Sends one notification at most once. The row is claimed (pending → sending) in its own committed
- * statement before the SMS goes out, so a retried or duplicated job finds it claimed or sent. If a
- * worker dies mid-send we cannot know whether the SMS left, and we choose not to risk a duplicate:
- * the row is marked failed as interrupted, visible to operators.
+ * Sends one notification at most once per claim. The row is claimed (pending → sending) in its own
+ * committed statement before the SMS goes out, so a retried or duplicated job finds it claimed or
+ * sent. If a worker dies mid-send nobody can know whether the SMS left; the row stays 'sending'
+ * until the sweep settles it by its kind's policy (interrupted-sends.ts).
  */
 export async function sendNotification(
   em: EntityManager,
@@ -59,10 +43,7 @@ export async function sendNotification(
      returning n.id, n.kind, n.data, u.phone, coalesce(l.title, '') as title`,
     [notificationId],
   );
-  if (!claimed) {
-    const [interrupted] = await failInterruptedSends(em, notificationId);
-    return { result: 'skipped', reason: interrupted ? 'interrupted' : 'not pending' };
-  }
+  if (!claimed) return { result: 'skipped', reason: 'not pending' };
 
   const message = renderSms(claimed.kind, claimed.title, claimed.data);
   try {
@@ -71,7 +52,7 @@ export async function sendNotification(
       `update notifications set status = 'sent', message = ?, provider_message_id = ?, sent_at = now(), updated_at = now(), last_error = null where id = ?`,
       [message, messageId, notificationId],
     );
-    return { result: 'sent', messageId };
+    return { result: 'sent', messageId, kind: claimed.kind };
   } catch (error) {
     const delivery = error instanceof SmsDeliveryError ? error : new SmsDeliveryError(String(error), 'unknown', true);
     const giveUp = !delivery.retryable || options.finalAttempt;

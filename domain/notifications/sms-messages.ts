@@ -63,5 +63,10 @@ export function renderSms(kind: NotificationKind, title: string, data: Notificat
       return `[gavel] 차순위 구매 제안: ${item} ${won(data.price)}. 앱에서 수락하세요.`;
     case 'trade_cancelled':
       return `[gavel] 거래가 취소되었습니다: ${item} ${won(data.price)}.`;
+    case 'new_message':
+      // Inbox only (notices.ts); the text names no sender, so it cannot carry someone's words by SMS.
+      return `[gavel] 새 채팅 메시지가 있습니다: ${item}.`;
+    case 'trade_expired':
+      return `[gavel] 기한 안에 완료되지 않아 거래가 취소되었습니다: ${item} ${won(data.price)}. 상품은 다시 판매중입니다.`;
   }
 }

@@ -56,9 +56,9 @@ export async function offerSecondChance(
     );
     const offer = toOfferView(row!);
     const expiresAt = new Date(offer.expiresAt);
-    const notificationIds = await writeNotifications(tx, [
+    const notifications = await writeNotifications(tx, [
       secondChanceNotice({ id: offer.offerId, auctionId, listingId: offer.listingId, buyerId: offer.buyerId, amount: offer.amount, expiresAt }),
     ]);
-    return { value: offer, followUps: { notificationIds, jobs: [jobs.expireOffer(offer.offerId, expiresAt)] } };
+    return { value: offer, followUps: { notifications, jobs: [jobs.expireOffer(offer.offerId, expiresAt)] } };
   });
 }

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { conflict, forbidden, invalid, notFound } from '../errors.ts';
+import { conflict, DomainError, forbidden, invalid, notFound } from '../errors.ts';
+import { longestPacedBodyS, pacedBody, type UploadPace } from './upload-pace.ts';
 
 /** The local store's side of an upload: checking the signed URL and writing the bytes. */
 export interface UploadReceiver {
@@ -19,13 +20,43 @@ const tooLarge = (size: number) =>
 const sizeMismatch = (size: number, received: number) =>
   invalid(received === 0 ? 'empty-upload' : 'upload-size-mismatch', `The upload was declared as ${size} bytes; ${received} arrived.`, { declaredSize: size, receivedSize: received });
 
+export interface ReceiveSettings {
+  pace: UploadPace;
+  /** Bodies one user may be sending at once, across all API instances. */
+  maxConcurrentPerUser: number;
+}
+
+/**
+ * Takes the upload for one PUT: no other PUT may send its bytes meanwhile (409), and its owner may
+ * have at most `maxConcurrentPerUser` bodies arriving at once (429). The hold is a time in the row,
+ * as long as a body keeping the pace could take, so a process that dies mid-upload frees it by then.
+ * The owner's advisory lock makes count-then-take one step for that user.
+ */
+async function holdForReceiving(em: EntityManager, uploadId: string, userId: string, size: number, settings: ReceiveSettings): Promise<void> {
+  await em.transactional(async (tx) => {
+    await tx.execute(`select pg_advisory_xact_lock(hashtextextended(?, 0))`, [`gavel:upload-receiving:${userId}`]);
+    const [held] = await tx.execute<{ id: string }[]>(
+      `update uploads set receiving_until = now() + make_interval(secs => ?)
+       where id = ? and status = 'pending' and (receiving_until is null or receiving_until <= now())
+         and (select count(*) from uploads where user_id = ? and receiving_until > now()) < ?
+       returning id`,
+      [longestPacedBodyS(size, settings.pace) + 60, uploadId, userId, settings.maxConcurrentPerUser],
+    );
+    if (held) return;
+    const [mine] = await tx.execute<{ busy: boolean }[]>(`select receiving_until > now() as busy from uploads where id = ?`, [uploadId]);
+    if (mine?.busy) throw conflict('upload-in-progress', 'The bytes of this upload are being sent by another request; wait for it to end.');
+    throw new DomainError('rate_limited', 'upload-concurrency-limited', `At most ${settings.maxConcurrentPerUser} uploads may be sent at once.`, { retryAfterS: 5 });
+  });
+}
+
 export async function receiveUpload(
   em: EntityManager,
   receiver: UploadReceiver,
+  settings: ReceiveSettings,
   input: { uploadId: string; expires: number; signature: string; contentType: string; declaredLength: number | undefined; body: Readable },
 ): Promise<void> {
-  const [upload] = await em.execute<{ object_key: string; content_type: string; declared_size: string; status: string }[]>(
-    'select object_key, content_type, declared_size, status from uploads where id = ?',
+  const [upload] = await em.execute<{ user_id: string; object_key: string; content_type: string; declared_size: string; status: string }[]>(
+    'select user_id, object_key, content_type, declared_size, status from uploads where id = ?',
     [input.uploadId],
   );
   if (!upload) throw notFound('upload');
@@ -40,8 +71,15 @@ export async function receiveUpload(
   // The signature covers the size, as S3's covers Content-Length: exactly that many bytes, no more, no fewer.
   if (input.declaredLength !== undefined && input.declaredLength > size) throw tooLarge(size);
   if (input.declaredLength !== undefined && input.declaredLength < size) throw sizeMismatch(size, input.declaredLength);
-  const received = await receiver.receive(upload.object_key, input.body, size);
-  if (received > size) throw tooLarge(size);
-  if (received !== size) throw sizeMismatch(size, received);
-  await em.execute(`update uploads set status = 'uploaded', received_size = ? where id = ? and status = 'pending'`, [received, input.uploadId]);
+  await holdForReceiving(em, input.uploadId, upload.user_id, size, settings);
+  const paced = pacedBody(input.body, settings.pace);
+  try {
+    const received = await receiver.receive(upload.object_key, paced.stream, size);
+    if (received > size) throw tooLarge(size);
+    if (received !== size) throw sizeMismatch(size, received);
+    await em.execute(`update uploads set status = 'uploaded', received_size = ?, receiving_until = null where id = ? and status = 'pending'`, [received, input.uploadId]);
+  } finally {
+    paced.stop();
+    await em.execute(`update uploads set receiving_until = null where id = ? and receiving_until is not null`, [input.uploadId]);
+  }
 }

@@ -47,7 +47,7 @@ export async function cancelTrade(
     trade.cancelledAt = new Date();
     listing.status = trade.kind === 'purchase' ? 'on_sale' : 'ended';
     const otherParty = userId === trade.buyerId ? trade.sellerId : trade.buyerId;
-    const notificationIds = await writeNotifications(tx, [tradeCancelledNotice(trade.id, trade.listingId, otherParty, trade.price)]);
-    return { value: trade, followUps: { notificationIds } };
+    const notifications = await writeNotifications(tx, [tradeCancelledNotice(trade.id, trade.listingId, otherParty, trade.price)]);
+    return { value: trade, followUps: { notifications } };
   });
 }

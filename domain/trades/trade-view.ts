@@ -19,6 +19,8 @@ export interface TradeView {
   completedAt: Date | null;
   cancelledAt: Date | null;
   cancelReason: string | null;
+  /** When a pending purchase ends by itself; null for auction trades. */
+  expiresAt: Date | null;
 }
 
 interface TradeRow {
@@ -35,11 +37,12 @@ interface TradeRow {
   completed_at: Date | string | null;
   cancelled_at: Date | string | null;
   cancel_reason: string | null;
+  expires_at: Date | string | null;
   created_key: string;
 }
 
 const COLUMNS = `t.id, t.listing_id, t.auction_id, t.title as listing_title, t.seller_id, t.buyer_id, t.price, t.kind, t.status,
-  t.created_at, t.completed_at, t.cancelled_at, t.cancel_reason, ${cursorTimestampSql('t.created_at')} as created_key`;
+  t.created_at, t.completed_at, t.cancelled_at, t.cancel_reason, t.expires_at, ${cursorTimestampSql('t.created_at')} as created_key`;
 
 const toTradeView = (row: TradeRow): TradeView => ({
   id: row.id,
@@ -55,6 +58,7 @@ const toTradeView = (row: TradeRow): TradeView => ({
   completedAt: row.completed_at === null ? null : new Date(row.completed_at),
   cancelledAt: row.cancelled_at === null ? null : new Date(row.cancelled_at),
   cancelReason: row.cancel_reason,
+  expiresAt: row.expires_at === null ? null : new Date(row.expires_at),
 });
 
 /** A trade is private to its two parties. */

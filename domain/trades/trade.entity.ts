@@ -25,6 +25,8 @@ export const Trade = defineEntity({
     cancelReason: p.text().nullable(),
     cancelledBy: p.uuid().nullable(),
     cancelledAt: p.datetime().nullable(),
+    /** A pending purchase ends by itself then (TRADE_PENDING_TTL_S after it was made); null for auction trades. */
+    expiresAt: p.datetime().nullable(),
   },
 });
 export type Trade = InferEntity<typeof Trade>;

@@ -179,3 +179,14 @@ test('REDIS_URL must be redis or rediss, DATABASE_URL postgres or postgresql', (
   t.regex(configError(t, { DATABASE_URL: 'not a url' }), /DATABASE_URL/);
   t.is(loadConfig({ NODE_ENV: 'development', DATABASE_URL: 'postgresql://u@h/db' }).databaseUrl, 'postgresql://u@h/db');
 });
+
+test('phone verification is required by default and may be turned off only outside production', (t) => {
+  t.true(loadConfig({ NODE_ENV: 'development' }).phoneVerification.required);
+  t.false(loadConfig({ NODE_ENV: 'development', PHONE_VERIFICATION: 'off' }).phoneVerification.required);
+  t.false(loadConfig({ NODE_ENV: 'test', JWT_SECRET: SECRET, PHONE_VERIFICATION: 'off' }).phoneVerification.required);
+  t.true(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, METRICS_TOKEN: 'scrape-token-0123456789' }).phoneVerification.required);
+  t.regex(configError(t, { NODE_ENV: 'production', JWT_SECRET: SECRET, PHONE_VERIFICATION: 'off' }), /PHONE_VERIFICATION: must not be off when NODE_ENV=production/);
+  t.regex(configError(t, { PHONE_VERIFICATION: 'maybe' }), /PHONE_VERIFICATION/);
+  t.like(loadConfig({ NODE_ENV: 'development' }).phoneVerification, { codeTtlS: 300, maxAttempts: 5, sendsPerPhone: 5, sendsPerAddress: 20, windowS: 3600 });
+  t.regex(configError(t, { PHONE_VERIFICATION_CODE_TTL_S: '5' }), /PHONE_VERIFICATION_CODE_TTL_S/);
+});

@@ -215,3 +215,25 @@ test('logout revokes the refresh family', async (t) => {
   t.is((await app.request('POST', '/v1/auth/logout', { body: { refreshToken: user.refreshToken } })).status, 204);
   t.is((await app.request('POST', '/v1/auth/refresh', { body: { refreshToken: user.refreshToken } })).status, 401);
 });
+
+test('one line is one account: +82010... and +8210... are the same number, for signup and login', async (t) => {
+  const phone = uniquePhone(); // +8210...
+  const trunk = phone.replace(/^\+82/, '+820');
+  const first = await app.request('POST', '/v1/auth/signup', { body: { phone: trunk, password: 'correct horse battery', nickname: '영일공' } });
+  t.is(first.status, 201);
+  t.is(first.body.user.phone, phone, 'stored and shown in its one spelling');
+  const second = await app.request('POST', '/v1/auth/signup', { body: { phone, password: 'another password', nickname: '일공' } });
+  t.is(second.status, 409);
+  t.is(second.body.type, 'https://gavel.dev/problems/phone-taken');
+  for (const spelling of [phone, trunk]) {
+    t.is((await app.request('POST', '/v1/auth/login', { body: { phone: spelling, password: 'correct horse battery' } })).status, 200, spelling);
+  }
+});
+
+test('a number that is E.164 in shape but no real line is a 400 problem', async (t) => {
+  for (const phone of ['+15550001234', '+8210123412345', '+999123456789']) {
+    const res = await app.request('POST', '/v1/auth/signup', { body: { phone, password: 'correct horse battery', nickname: '가짜' } });
+    t.is(res.status, 400, phone);
+    t.regex(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
+  }
+});

@@ -28,7 +28,7 @@ const MONEY_COLUMNS = [
 ] as const;
 
 /** Bigint columns that count or measure something other than money. */
-const NOT_MONEY = ['auction_events.seq', 'auctions.event_seq', 'bids.seq', 'uploads.declared_size', 'uploads.received_size'];
+const NOT_MONEY = ['auction_events.seq', 'auctions.event_seq', 'bids.seq', 'uploads.declared_size', 'uploads.received_size', 'user_event_counters.last_seq', 'user_events.seq'];
 
 test.before(async () => {
   db = await createTestDatabase('moneyconstraints');

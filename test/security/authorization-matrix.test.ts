@@ -3,9 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { apiRoutes } from '../../api/app.ts';
 import { closeAuction } from '../../domain/auctions/close-auction.ts';
 import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
-import { createAuction, createListing, pendingTrade, routeKey, sql, worldOf } from './fixtures.ts';
+import { chatMessage, createAuction, createListing, openChat, pendingTrade, routeKey, sql, worldOf } from './fixtures.ts';
 import { expectStatus, placeBid } from '../support/listings.ts';
 import { assertProblem } from '../support/problems.ts';
+import { captureVerificationSms } from '../support/sms-capture.ts';
 
 /**
  * OWASP API1 (object level) and API5 (function level): who may call each guarded route on a
@@ -14,8 +15,10 @@ import { assertProblem } from '../support/problems.ts';
  * shows the "unchanged" comparison would have seen a change had a refused call got through.
  */
 let app: TestApi;
+let sms: ReturnType<typeof captureVerificationSms>;
 test.before(async () => {
   app = await startTestApi('authz_matrix');
+  sms = captureVerificationSms(app);
 });
 test.after.always(async () => {
   await app?.close();
@@ -78,6 +81,55 @@ async function secondChance() {
   return { ...fallen, offerId: offer.body.offerId as string };
 }
 const as = (user: TestUser | undefined) => user?.accessToken;
+
+/** Conversation routes, tried with the owner as the buyer and as the seller; a third user is the outsider. */
+function chatScenarios(make: (chat: { conversationId: string; listingId: string }, owner: TestUser, counterpart: TestUser) => Promise<Omit<Arranged, 'owner' | 'other'>>) {
+  const build = (ownerIs: 'buyer' | 'seller') => async (): Promise<Arranged> => {
+    const [a, counterpart, outsider] = await users();
+    const chat = ownerIs === 'buyer' ? await openChat(app, counterpart!, a!) : await openChat(app, a!, counterpart!);
+    return { owner: a!, other: outsider!, ...(await make(chat, a!, counterpart!)) };
+  };
+  return { 'owner is the buyer': build('buyer'), 'owner is the seller': build('seller') };
+}
+
+function chatAccess(ok: number, make: Parameters<typeof chatScenarios>[0]): Access {
+  return { owner: ok, other: 403, anonymous: 401, why: 'only the two parties of a conversation', scenarios: chatScenarios(make) };
+}
+
+/** Block routes: each caller changes only their own block list. */
+function blockAccess(method: 'PUT' | 'DELETE'): Access {
+  return {
+    owner: 204, other: 204, anonymous: 401,
+    why: "no owner id in the path: the token picks whose block list; another caller's call changes only theirs",
+    scenarios: {
+      'owner and another user, one target': async () => {
+        const [a, b, target] = await users();
+        if (method === 'DELETE') await sql(app, 'insert into blocks (blocker_id, blocked_id) values (?, ?)', [a!.id, target!.id]);
+        const ownBlocks = () => sql(app, 'select blocked_id from blocks where blocker_id = ?', [a!.id]);
+        return {
+          owner: a!, other: b!,
+          call: (caller) => app.request(method, `/v1/me/blocks/${target!.id}`, { token: as(caller) }),
+          state: ownBlocks,
+          async allowed(t, party) {
+            const rows = await ownBlocks();
+            const ownerShouldHave = party === 'owner' ? method === 'PUT' : method === 'DELETE';
+            t.is(rows.length, ownerShouldHave ? 1 : 0, `after the ${party}'s call`);
+          },
+        };
+      },
+    },
+  };
+}
+
+/** An outbid notice in `user`'s inbox: they bid on a new seller's auction and a third user outbids them. */
+async function outbidNotice(user: TestUser): Promise<string> {
+  const [seller, rival] = await Promise.all([app.signup(), app.signup()]);
+  const { auctionId } = await createAuction(app, seller);
+  await placeBid(app, user, auctionId, { amount: 10_000 });
+  await placeBid(app, rival, auctionId, { amount: 20_000 });
+  const [row] = await sql(app, `select id from notifications where user_id = ? and kind = 'outbid'`, [user.id]);
+  return row.id;
+}
 
 /** Trade routes are tried with the owner as the buyer and as the seller; a third user is the outsider. */
 function tradeScenarios(make: (trade: any, listing: any, owner: TestUser, other: TestUser) => Omit<Arranged, 'owner' | 'other'>) {
@@ -203,6 +255,37 @@ const MATRIX: Record<string, Access> = {
       },
     },
   },
+  'POST /v1/auth/phone-verifications': {
+    owner: null, other: null, anonymous: 201,
+    why: 'public: proves a phone before any account exists',
+    scenarios: {
+      'new phone': async () => {
+        const [a, b] = await users();
+        const phone = `+8216${String(Date.now()).slice(-8)}`;
+        return {
+          owner: a!, other: b!,
+          call: (caller) => app.request('POST', '/v1/auth/phone-verifications', { token: as(caller), body: { phone } }),
+          state: () => sql(app, 'select id from phone_verifications where phone = ?', [phone]),
+        };
+      },
+    },
+  },
+  'POST /v1/auth/phone-verifications/:id/confirm': {
+    owner: null, other: null, anonymous: 200,
+    why: 'public: the code sent by SMS is the credential',
+    scenarios: {
+      'the code sent': async () => {
+        const [a, b] = await users();
+        const phone = `+8215${String(Date.now()).slice(-8)}`;
+        const started = await expectStatus(await app.request('POST', '/v1/auth/phone-verifications', { body: { phone } }), 201, 'start');
+        return {
+          owner: a!, other: b!,
+          call: (caller) => app.request('POST', `/v1/auth/phone-verifications/${started.body.id}/confirm`, { token: as(caller), body: { code: sms.codeFor(phone) } }),
+          state: () => sql(app, 'select attempts, confirmed_at from phone_verifications where id = ?', [started.body.id]),
+        };
+      },
+    },
+  },
   'POST /v1/auth/login': {
     owner: null, other: null, anonymous: 200, why: 'public: the password is the credential',
     scenarios: {
@@ -260,6 +343,178 @@ const MATRIX: Record<string, Access> = {
             const self = party === 'owner' ? a! : b!;
             t.like(res.body, { id: self.id, phone: self.phone });
           },
+        };
+      },
+    },
+  },
+  'GET /v1/me/notifications': myList(async (a, b) => ({
+    path: '/v1/me/notifications',
+    ownerItem: await outbidNotice(a),
+    otherItem: await outbidNotice(b),
+    itemId: (item) => item.id,
+  })),
+  'GET /v1/me/notifications/unread-count': {
+    owner: 200, other: 200, anonymous: 401,
+    why: 'no id in the path: each caller counts their own',
+    scenarios: {
+      'owner has one unread item': async () => {
+        const [a, b] = await users();
+        await outbidNotice(a!);
+        return {
+          owner: a!, other: b!,
+          call: (caller) => app.request('GET', '/v1/me/notifications/unread-count', { token: as(caller) }),
+          state: async () => null,
+          allowed: (t, party, res) => void t.is(res.body.unreadCount, party === 'owner' ? 1 : 0),
+        };
+      },
+    },
+  },
+  'POST /v1/me/notifications/read': {
+    owner: 200, other: 200, anonymous: 401,
+    why: "the token picks whose items; another user's ids are ignored, not refused",
+    scenarios: {
+      "owner's item by id": async () => {
+        const [a, b] = await users();
+        const id = await outbidNotice(a!);
+        const readAt = async () => (await sql(app, 'select read_at from notifications where id = ?', [id]))[0].read_at;
+        return {
+          owner: a!, other: b!,
+          call: (caller) => app.request('POST', '/v1/me/notifications/read', { token: as(caller), body: { ids: [id] } }),
+          state: () => sql(app, 'select id, read_at from notifications where user_id = ? order by id', [a!.id]),
+          async allowed(t, party) {
+            if (party === 'other') t.is(await readAt(), null, "another user's call leaves the owner's item unread");
+            else t.truthy(await readAt());
+          },
+        };
+      },
+    },
+  },
+  'POST /v1/me/stream-tickets': {
+    owner: 201, other: 201, anonymous: 401,
+    why: "no id in the path: a ticket always stands for its caller",
+    scenarios: {
+      'two users': async () => {
+        const [a, b] = await users();
+        const issued: { party: Party; ticket: string }[] = [];
+        return {
+          owner: a!, other: b!,
+          call: (caller) => app.request('POST', '/v1/me/stream-tickets', { token: as(caller) }),
+          state: async () => issued.length,
+          async allowed(t, party, res) {
+            issued.push({ party, ticket: res.body.ticket });
+            const self = party === 'owner' ? a! : b!;
+            t.is(await app.deps.streamTickets.redeem(res.body.ticket), self.id, `the ticket stands for the ${party}`);
+          },
+        };
+      },
+    },
+  },
+  'POST /v1/listings/:id/conversations': {
+    owner: 403, other: 201, anonymous: 401,
+    why: 'a seller cannot open a conversation on their own listing (own-listing); any other user may',
+    scenarios: {
+      'owner is the seller': async () => {
+        const [a, b] = await users();
+        const listing = await createListing(app, a!);
+        return {
+          owner: a!, other: b!,
+          call: (caller) => app.request('POST', `/v1/listings/${listing.id}/conversations`, { token: as(caller) }),
+          state: () => sql(app, 'select buyer_id, seller_id from conversations where listing_id = ?', [listing.id]),
+          allowed: (t, _p, res) => void t.like(res.body, { buyerId: b!.id, sellerId: a!.id }),
+        };
+      },
+    },
+  },
+  'GET /v1/me/conversations': myList(async (a, b) => {
+    const seller = await app.signup();
+    const [mine, theirs] = [await openChat(app, seller, a), await openChat(app, seller, b)];
+    return { path: '/v1/me/conversations', ownerItem: mine.conversationId, otherItem: theirs.conversationId, itemId: (item) => item.id };
+  }),
+  'GET /v1/conversations/:id/messages': chatAccess(200, async ({ conversationId }, _owner, counterpart) => {
+    const messageId = await chatMessage(app, counterpart, conversationId);
+    return {
+      call: (caller) => app.request('GET', `/v1/conversations/${conversationId}/messages`, { token: as(caller) }),
+      state: async () => null,
+      allowed: (t, _p, res) => void t.deepEqual(res.body.items.map((m: any) => m.id), [messageId]),
+    };
+  }),
+  'POST /v1/conversations/:id/messages': chatAccess(201, async ({ conversationId }, owner) => ({
+    call: (caller) => app.request('POST', `/v1/conversations/${conversationId}/messages`, { token: as(caller), body: { text: '네고 되나요?' } }),
+    state: () => sql(app, 'select sender_id, text from messages where conversation_id = ? order by created_at', [conversationId]),
+    allowed: (t, _p, res) => void t.is(res.body.senderId, owner.id),
+  })),
+  'POST /v1/conversations/:id/read': chatAccess(200, async ({ conversationId }, _owner, counterpart) => {
+    await chatMessage(app, counterpart, conversationId);
+    return {
+      call: (caller) => app.request('POST', `/v1/conversations/${conversationId}/read`, { token: as(caller) }),
+      state: () => sql(app, 'select seller_read_at, buyer_read_at from conversations where id = ?', [conversationId]),
+      allowed: (t, _p, res) => void t.is(res.body.unreadCount, 0),
+    };
+  }),
+  'PUT /v1/me/blocks/:userId': blockAccess('PUT'),
+  'DELETE /v1/me/blocks/:userId': blockAccess('DELETE'),
+  'GET /v1/me/blocks': myList(async (a, b) => {
+    const [x, y] = await Promise.all([app.signup(), app.signup()]);
+    await sql(app, 'insert into blocks (blocker_id, blocked_id) values (?, ?), (?, ?)', [a.id, x.id, b.id, y.id]);
+    return { path: '/v1/me/blocks', ownerItem: x.id, otherItem: y.id, itemId: (item) => item.userId };
+  }),
+  'POST /v1/reports': {
+    owner: 201, other: null, anonymous: 401,
+    why: 'any signed-in user reports; the report is the caller\'s (property-authorization checks the body)',
+    scenarios: {
+      'a listing': async () => {
+        const [a, b, seller] = await users();
+        const listing = await createListing(app, seller!);
+        return {
+          owner: a!, other: b!,
+          call: (caller) => app.request('POST', '/v1/reports', { token: as(caller), body: { targetType: 'listing', targetId: listing.id, reason: '사기 의심' } }),
+          state: () => sql(app, 'select reporter_id from reports where target_id = ?', [listing.id]),
+          allowed: (t, _p, res) => void t.is(res.body.reporterId, a!.id),
+        };
+      },
+    },
+  },
+  'GET /v1/admin/reports': {
+    owner: 200, other: 403, anonymous: 401, why: 'owner = an admin; other = an ordinary user',
+    scenarios: {
+      'admin and ordinary user': async () => {
+        const [a, b, reporter] = await users();
+        const listing = await createListing(app, b!);
+        await app.request('POST', '/v1/reports', { token: reporter!.accessToken, body: { targetType: 'listing', targetId: listing.id, reason: '중복 게시' } });
+        return {
+          owner: await makeAdmin(a!), other: b!,
+          call: (caller) => app.request('GET', '/v1/admin/reports?limit=100', { token: as(caller) }),
+          state: async () => null,
+          allowed: (t, _p, res) => void t.true(res.body.items.some((r: any) => r.targetId === listing.id)),
+        };
+      },
+    },
+  },
+  'POST /v1/admin/users/:id/suspend': {
+    owner: 200, other: 403, anonymous: 401, why: 'owner = an admin; other = an ordinary user',
+    scenarios: {
+      'admin and ordinary user': async () => {
+        const [a, b, target] = await users();
+        return {
+          owner: await makeAdmin(a!), other: b!,
+          call: (caller) => app.request('POST', `/v1/admin/users/${target!.id}/suspend`, { token: as(caller) }),
+          state: () => sql(app, 'select suspended_at from users where id = ?', [target!.id]),
+          allowed: (t, _p, res) => void t.is(res.body.userId, target!.id),
+        };
+      },
+    },
+  },
+  'POST /v1/admin/listings/:id/hide': {
+    owner: 200, other: 403, anonymous: 401, why: 'owner = an admin; other = an ordinary user (the seller included)',
+    scenarios: {
+      'admin and the seller': async () => {
+        const [a, seller] = await users();
+        const listing = await createListing(app, seller!);
+        return {
+          owner: await makeAdmin(a!), other: seller!,
+          call: (caller) => app.request('POST', `/v1/admin/listings/${listing.id}/hide`, { token: as(caller) }),
+          state: () => sql(app, 'select hidden_at from listings where id = ?', [listing.id]),
+          allowed: (t, _p, res) => void t.is(res.body.listingId, listing.id),
         };
       },
     },

@@ -47,3 +47,18 @@ export async function worldOf(app: TestApi, listingId: string) {
 
 /** The forms a phone number could leak in: E.164, digits only, and the national form (010…). */
 export const phoneForms = (phone: string) => [phone, phone.slice(1), `0${phone.slice(3)}`];
+
+/** A conversation between `seller` (about a new fixed-price listing of theirs) and `buyer`. */
+export async function openChat(app: TestApi, seller: TestUser, buyer: TestUser): Promise<{ listingId: string; conversationId: string }> {
+  const listing = await createListing(app, seller);
+  const res = await app.request('POST', `/v1/listings/${listing.id}/conversations`, { token: buyer.accessToken });
+  if (res.status !== 201) throw new Error(`open conversation: ${res.status} ${JSON.stringify(res.body)}`);
+  return { listingId: listing.id, conversationId: res.body.id };
+}
+
+/** A message `from` one party of a conversation; throws unless it is sent. */
+export async function chatMessage(app: TestApi, from: TestUser, conversationId: string, text = '안녕하세요'): Promise<string> {
+  const res = await app.request('POST', `/v1/conversations/${conversationId}/messages`, { token: from.accessToken, body: { text } });
+  if (res.status !== 201) throw new Error(`send message: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id;
+}

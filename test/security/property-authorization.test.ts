@@ -3,9 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { apiRoutes } from '../../api/app.ts';
 import { closeAuction } from '../../domain/auctions/close-auction.ts';
 import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
-import { createAuction, createListing, HOUR_MS, pendingTrade, phoneForms, routeKey, sql, worldOf } from './fixtures.ts';
+import { createAuction, createListing, HOUR_MS, openChat, pendingTrade, phoneForms, routeKey, sql, worldOf } from './fixtures.ts';
 import { placeBid } from '../support/listings.ts';
 import { assertProblem } from '../support/problems.ts';
+import { captureVerificationSms } from '../support/sms-capture.ts';
 
 /**
  * OWASP API3 (object property level): a client cannot set a field the server owns, and a
@@ -15,6 +16,7 @@ import { assertProblem } from '../support/problems.ts';
 let app: TestApi;
 test.before(async () => {
   app = await startTestApi('authz_props');
+  sms = captureVerificationSms(app);
   someone = await app.signup();
 });
 test.after.always(async () => {
@@ -87,6 +89,7 @@ const auctionOwned = (other: string) => ({
 // Values name a real other user where the field is a user id, so a field that slipped through
 // would visibly hand the row to someone else. The control call at the end names nobody.
 let someone: TestUser;
+let sms: ReturnType<typeof captureVerificationSms>;
 
 const BODY_ROUTES: Record<string, Record<string, () => BodyVariant>> = {
   'POST /v1/auth/signup': {
@@ -99,6 +102,36 @@ const BODY_ROUTES: Record<string, Record<string, () => BodyVariant>> = {
           send: (body) => app.request('POST', '/v1/auth/signup', { body }),
           state: () => sql(app, 'select id, role, password_hash from users where phone = ?', [phone]),
           okStatus: 201,
+        };
+      },
+    }),
+  },
+  'POST /v1/auth/phone-verifications': {
+    'new phone': () => ({
+      serverOwned: { id: randomUUID(), code: '123456', attempts: 0, expiresAt: '2099-01-01T00:00:00.000Z', confirmedAt: LONG_AGO, verificationToken: 'chosen-by-client' },
+      async arrange() {
+        const phone = `+8216${String(Date.now()).slice(-8)}`;
+        return {
+          valid: { phone },
+          send: (body) => app.request('POST', '/v1/auth/phone-verifications', { body }),
+          state: () => sql(app, 'select id from phone_verifications where phone = ?', [phone]),
+          okStatus: 201,
+        };
+      },
+    }),
+  },
+  'POST /v1/auth/phone-verifications/:id/confirm': {
+    'the code sent': () => ({
+      serverOwned: { id: randomUUID(), phone: someone.phone, attempts: 0, verificationToken: 'chosen-by-client', confirmedAt: LONG_AGO },
+      async arrange() {
+        const phone = `+8211${String(Date.now()).slice(-8)}`;
+        const started = await app.request('POST', '/v1/auth/phone-verifications', { body: { phone } });
+        if (started.status !== 201) throw new Error(`start: ${started.status}`);
+        return {
+          valid: { code: sms.codeFor(phone) },
+          send: (body) => app.request('POST', `/v1/auth/phone-verifications/${started.body.id}/confirm`, { body }),
+          state: () => sql(app, 'select attempts, confirmed_at from phone_verifications where id = ?', [started.body.id]),
+          okStatus: 200,
         };
       },
     }),
@@ -319,6 +352,51 @@ const BODY_ROUTES: Record<string, Record<string, () => BodyVariant>> = {
           valid: { amount: 10_000 },
           send: (body) => app.request('POST', `/v1/auctions/${auctionId}/bids`, { token: bidder.accessToken, body }),
           state: async () => ({ world: await worldOf(app, listingId), keys: await sql(app, 'select * from idempotency_keys where user_id = ?', [bidder.id]) }),
+          okStatus: 201,
+        };
+      },
+    }),
+  },
+  'POST /v1/me/notifications/read': {
+    'own unread items': () => ({
+      serverOwned: { userId: someone.id, readAt: LONG_AGO, kind: 'auction_won', id: randomUUID() },
+      async arrange() {
+        const user = await app.signup();
+        await sql(app, `insert into notifications (id, user_id, kind, dedupe_key, sms) values (?, ?, 'auction_lost', ?, false)`, [randomUUID(), user.id, `test:${randomUUID()}`]);
+        return {
+          valid: { all: true },
+          send: (body) => app.request('POST', '/v1/me/notifications/read', { token: user.accessToken, body }),
+          state: () => sql(app, 'select id, read_at, kind from notifications where user_id = ?', [user.id]),
+          okStatus: 200,
+        };
+      },
+    }),
+  },
+  'POST /v1/conversations/:id/messages': {
+    'own conversation': () => ({
+      serverOwned: { id: randomUUID(), senderId: someone.id, conversationId: randomUUID(), createdAt: LONG_AGO },
+      async arrange() {
+        const [seller, buyer] = await Promise.all([app.signup(), app.signup()]);
+        const { conversationId } = await openChat(app, seller, buyer);
+        return {
+          valid: { text: '안녕하세요' },
+          send: (body) => app.request('POST', `/v1/conversations/${conversationId}/messages`, { token: buyer.accessToken, body }),
+          state: () => sql(app, 'select * from messages where conversation_id = ?', [conversationId]),
+          okStatus: 201,
+        };
+      },
+    }),
+  },
+  'POST /v1/reports': {
+    'a listing': () => ({
+      serverOwned: { id: randomUUID(), reporterId: someone.id, createdAt: LONG_AGO, targetExists: false },
+      async arrange() {
+        const [reporter, seller] = await Promise.all([app.signup(), app.signup()]);
+        const listing = await createListing(app, seller);
+        return {
+          valid: { targetType: 'listing', targetId: listing.id, reason: '허위 매물' },
+          send: (body) => app.request('POST', '/v1/reports', { token: reporter.accessToken, body }),
+          state: () => sql(app, 'select * from reports where target_id = ?', [listing.id]),
           okStatus: 201,
         };
       },

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { auctionChannel } from '../../infra/auction-event-bus.ts';
+import { auctionChannel } from '../../infra/event-bus.ts';
 import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
 import { createTestAuction } from '../support/auctions.ts';
 import { SseClient, SseFollower, eventually, sleep, type SseOptions } from '../support/sse-client.ts';

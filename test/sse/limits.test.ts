@@ -1,5 +1,5 @@
 import test from 'ava';
-import { auctionChannel } from '../../infra/auction-event-bus.ts';
+import { auctionChannel } from '../../infra/event-bus.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
 import { createTestAuction, openAuction } from '../support/listings.ts';
 import { SseClient, eventually, type SseOptions } from '../support/sse-client.ts';

@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { AppDeps } from '../../api/context.ts';
-import { auctionChannel } from '../../infra/auction-event-bus.ts';
+import { auctionChannel, auctionTopic } from '../../infra/event-bus.ts';
 import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
 import { createTestAuction, openAuction, placeBid } from '../support/listings.ts';
 import { startPeerApi, type PeerApi } from '../support/peer-api.ts';
@@ -59,11 +59,11 @@ function slowSubscriptions(deps: AppDeps, auctionId: string, ms: number): { slow
     },
     onDisconnect: (handler) => real.onDisconnect(handler),
     close: () => real.close(),
-    async subscribe(id, listener) {
-      if (id !== auctionId) return real.subscribe(id, listener);
+    async subscribe(topic, listener) {
+      if (topic !== auctionTopic(auctionId)) return real.subscribe(topic, listener);
       counter.slowed++;
       await sleep(ms);
-      const unsubscribe = await real.subscribe(id, listener);
+      const unsubscribe = await real.subscribe(topic, listener);
       counter.confirmed++;
       await sleep(ms);
       return unsubscribe;

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { Redis } from 'ioredis';
-import { auctionChannel } from '../../infra/auction-event-bus.ts';
+import { auctionChannel } from '../../infra/event-bus.ts';
 import { createLogger } from '../../infra/logger.ts';
 import { closeInfrastructure, createInfrastructure } from '../../infra/infrastructure.ts';
 import { startFollowUpRelay } from '../../workers/follow-up-relay.ts';

@@ -57,6 +57,8 @@ export async function startTestApi(label: string, env: Record<string, string> = 
     SHUTDOWN_DRAIN_MS: '0',
     // Every test signs its users up from 127.0.0.1; the signup limit has tests of its own.
     SIGNUPS_PER_ADDRESS: '1000000',
+    // Most tests sign up in one call; test/http/phone-verification.test.ts drives the real flow with `required`.
+    PHONE_VERIFICATION: 'off',
     // Photos land in a folder of this app's own.
     DATA_DIR: join(tmpdir(), `gavel-test-${label}-${randomBytes(4).toString('hex')}`),
     ...env,

@@ -48,8 +48,29 @@ export const snsError = (status: number, code: string, message: string): SnsRepl
 
 export class SnsScript {
   readonly requests: PublishRequest[] = [];
+  /** Requests taken and never answered (see `hold`), in order. */
+  readonly held: Omit<PublishRequest, 'reply' | 'messageId'>[] = [];
   readonly #planned = new Map<string, SnsReply[]>();
+  readonly #holds = new Map<string, number>();
   #ids = 0;
+
+  /**
+   * The next `count` requests to this number are taken and never answered, as by an SNS that has
+   * the message in hand when the worker dies (only `startSnsRecorder` serves this).
+   */
+  hold(phoneNumber: string, count = 1): void {
+    this.#holds.set(phoneNumber, (this.#holds.get(phoneNumber) ?? 0) + count);
+  }
+
+  /** Whether to leave this request unanswered; if so it is recorded in `held`, not `requests`. */
+  takeHeld(body: string): boolean {
+    const parsed = parsePublish(body);
+    const left = this.#holds.get(parsed.phoneNumber ?? '') ?? 0;
+    if (!left) return false;
+    this.#holds.set(parsed.phoneNumber!, left - 1);
+    this.held.push({ ...parsed, at: Date.now() });
+    return true;
+  }
 
   /** The next answers for one phone number; after them, every request succeeds. */
   plan(phoneNumber: string, ...replies: SnsReply[]): void {
@@ -87,6 +108,8 @@ export async function startSnsRecorder(script = new SnsScript()): Promise<SnsRec
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
+      // A held request is never answered; its connection ends with the server.
+      if (req.method === 'POST' && script.takeHeld(Buffer.concat(chunks).toString('utf8'))) return;
       const reply = req.method === 'POST' ? script.handle(Buffer.concat(chunks).toString('utf8')) : snsError(405, 'InvalidAction', 'POST only');
       res.writeHead(reply.status, { 'content-type': 'text/xml' });
       res.end(reply.body);

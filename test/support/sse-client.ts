@@ -132,8 +132,11 @@ export class SseClient {
     let idBuffer = this.lastEventId;
     const reader = body.getReader();
     const dispatch = () => {
+      const idChanged = this.lastEventId !== idBuffer;
       this.lastEventId = idBuffer;
       if (data.length) this.push({ kind: 'event', event: { id: idBuffer, event: event || 'message', data: data.join('\n') }, atMs: Date.now() });
+      // An id without data dispatches nothing, but a test may be waiting for the id itself.
+      else if (idChanged) this.notify();
       data = [];
       event = '';
     };

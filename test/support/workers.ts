@@ -53,6 +53,8 @@ export async function startInProcessWorkers(app: TestApi, sms: SmsSender, option
   // The wiring of main/worker.ts (its own infrastructure on the test's database), with the test's SMS sender.
   const ctx = { ...(await createInfrastructure(app.deps.config, { process: 'worker', logger, orm: app.db.orm })), sms };
   const workers = await startWorkers(ctx, options);
+  // Past the start-up pass (schedule asserted, jobs declared again), so no test races it.
+  await workers.scheduled;
   const prefix = holdRedisPrefix(app.deps.config);
   return {
     logs,

@@ -7,7 +7,7 @@ import { transactionWithFollowUps } from '../../domain/follow-ups/transaction.ts
 import { createFollowUpDispatcher } from '../../infra/follow-up-dispatcher.ts';
 import { createJobQueues } from '../../infra/job-queues.ts';
 import { createLogger } from '../../infra/logger.ts';
-import { createAuctionEventBus } from '../../infra/auction-event-bus.ts';
+import { createEventBus } from '../../infra/event-bus.ts';
 import { createRedis } from '../../infra/redis.ts';
 import { runWithRequestId } from '../../infra/request-origin.ts';
 import { diedAfterCommit, outboxJobs } from '../support/follow-ups.ts';
@@ -79,13 +79,20 @@ test.serial('a bid committed by a process that died: the event stays unpublished
   const listener = createRedis(h.infra.config.redisUrl, 'subscriber');
   t.teardown(() => listener.disconnect());
   const heard: number[] = [];
-  listener.on('message', (_channel: string, message: string) => heard.push(JSON.parse(message).seq));
-  await listener.subscribe(`${h.infra.config.redisKeyPrefix}:auction-events:${auctionId}`);
+  const heardByUser: unknown[] = [];
+  listener.on('message', (channel: string, message: string) => {
+    if (channel.includes(':user-events:')) heardByUser.push(JSON.parse(message));
+    else heard.push(JSON.parse(message).seq);
+  });
+  await listener.subscribe(`${h.infra.config.redisKeyPrefix}:auction-events:${auctionId}`, `${h.infra.config.redisKeyPrefix}:user-events:${first.id}`);
+  const [userEvent] = await em.execute<{ published: boolean }[]>('select published_at is not null as published from user_events where notification_id = ?', [notice!.id]);
+  t.false(userEvent!.published, "the outbid user's stream event waits too");
 
   const relayed = await h.infra.followUps.relayStranded({ graceMs: 0, notificationGraceS: 0 });
-  t.true(relayed.events >= 1 && relayed.notifications >= 1);
+  t.true(relayed.events >= 1 && relayed.notifications >= 1 && relayed.userEvents >= 1);
   await new Promise((resolve) => setTimeout(resolve, 100));
   t.deepEqual(heard, [2], 'only the stranded event was published');
+  t.like(heardByUser, [{ userId: first.id, seq: 1, type: 'notification', notification: { id: notice!.id, kind: 'outbid' } }], "the outbid user's stream hears of it");
   t.truthy(await h.infra.jobs.queues.notifications.getJob(jobIds.sendSms(notice!.id)), 'the outbid notice has its send job');
   const [after] = await em.execute<{ published: boolean }[]>('select published_at is not null as published from auction_events where auction_id = ? and seq = 2', [auctionId]);
   t.true(after!.published);
@@ -109,7 +116,7 @@ test.serial('when Redis cannot be reached, a committed change is not undone and 
   redis.on('error', () => undefined);
   const logs: string[] = [];
   const logger = createLogger('warn', {}, { write: (line: string) => void logs.push(line) });
-  const offline = createFollowUpDispatcher({ orm: h.db.orm, events: createAuctionEventBus(redis, config.redisKeyPrefix), jobs, logger });
+  const offline = createFollowUpDispatcher({ orm: h.db.orm, events: createEventBus(redis, config.redisKeyPrefix), jobs, logger });
   t.teardown(async () => {
     await jobs.close();
     redis.disconnect();

@@ -98,6 +98,29 @@ test('a send cut off mid-way (stuck in "sending" past 2 minutes) is marked faile
   t.is(sms.to(bidder.phone).length, 0, 'never resent');
 });
 
+test('a won notice cut off mid-way is resent by the sweep, once; one claimed too often already is marked failed', async (t) => {
+  const [seller, winner, other] = await Promise.all([app.signup(), app.signup(), app.signup()]);
+  const { auctionId } = await createTestAuction(app, seller.id, { startPrice: 10_000, endsAt: new Date(Date.now() + HOUR_MS) });
+  // Both claimed three minutes ago by workers that died before SNS answered.
+  const cutOff = (userId: string, attempts: number) =>
+    sql<{ id: string }>(
+      app,
+      `insert into notifications (id, user_id, auction_id, kind, dedupe_key, data, status, attempts, created_at, updated_at)
+       values (gen_random_uuid(), ?, ?, 'auction_won', ?, '{"price": 15000}', 'sending', ?, now() - interval '3 minutes', now() - interval '3 minutes') returning id`,
+      [userId, auctionId, `auction_won:${auctionId}:${userId}`, attempts],
+    ).then(([row]) => row!.id);
+  const [once, often] = [await cutOff(winner.id, 1), await cutOff(other.id, 3)];
+
+  // Bound: within 3 sweep intervals.
+  await waitFor('the won notice to be resent', async () => sms.to(winner.phone).length, 3 * SWEEP_S * 1000 + 500);
+  await sleep(2 * SWEEP_S * 1000 + 200); // two more sweeps: nothing more
+  t.is(sms.to(winner.phone).length, 1);
+  t.regex(sms.to(winner.phone)[0]!.message, /^\[gavel\] 낙찰되었습니다: .*15,000원/);
+  t.like((await sql(app, 'select status, attempts, last_error from notifications where id = ?', [once]))[0], { status: 'sent', attempts: 2, last_error: null });
+  t.like((await sql(app, 'select status, last_error from notifications where id = ?', [often]))[0], { status: 'failed', last_error: 'interrupted while sending; claimed too often to resend' });
+  t.is(sms.to(other.phone).length, 0);
+});
+
 test('"ending soon" notices go once to each user who liked the listing, not to the seller, only for auctions inside the window', async (t) => {
   const [seller, fan1, fan2, otherFan] = await Promise.all([app.signup(), app.signup(), app.signup(), app.signup()]);
   const soon = await listAuction(app, seller, { title: '곧 끝나는 자전거', endsAt: new Date(Date.now() + 5 * 60_000) });

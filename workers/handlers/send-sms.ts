@@ -14,6 +14,8 @@ export function sendSmsHandler(ctx: WorkerContext) {
     const result = await sendNotification(ctx.orm.em.fork(), ctx.sms, job.data.notificationId, { finalAttempt });
     switch (result.result) {
       case 'sent':
+        // What left and under which provider id, for "I never got the SMS"; never the phone or the text.
+        ctx.logger.info({ notificationId: job.data.notificationId, kind: result.kind, messageId: result.messageId, job: job.id, requestId: job.data.requestId }, 'SMS sent');
         return { status: 'done', detail: result.messageId };
       case 'skipped':
         return { status: 'skipped', detail: result.reason };

@@ -8,7 +8,9 @@ import {
   requeueStalledPhotos,
 } from '../../domain/maintenance/sweep-queries.ts';
 import { queueEndingSoonNotices } from '../../domain/notifications/ending-soon.ts';
-import { failInterruptedSends } from '../../domain/notifications/send-notification.ts';
+import { settleInterruptedSends } from '../../domain/notifications/interrupted-sends.ts';
+import { expireOverdueTrades } from '../../domain/trades/expire-trade.ts';
+import { purgeEndedPhoneVerifications } from '../../domain/accounts/phone-verification.ts';
 import type { WorkerContext } from '../context.ts';
 
 /** A photo still processing this long after it was attached has probably lost its job. */
@@ -16,11 +18,13 @@ const STALLED_PHOTO_AFTER_S = 120;
 
 /**
  * The safety net behind the delayed jobs: no auction stays open past its end even if its job was
- * lost, no send hangs half-done forever, no photo stays processing, and "ending soon" notices go
- * out on time. (Follow-ups a dead process left in their outbox rows are the relay's.)
+ * lost, no send hangs half-done forever (resent or given up, by its kind), no photo stays
+ * processing, and "ending soon" notices go out on time. (Follow-ups a dead process left in their outbox rows are the relay's.)
  */
-export function sweepHandler(ctx: WorkerContext) {
+export function sweepHandler(ctx: WorkerContext, options: { started?: () => Promise<void> } = {}) {
   return async (): Promise<JobOutcome> => {
+    // Tells the schedule keeper of every worker that the schedule is alive.
+    await options.started?.();
     const em = () => ctx.orm.em.fork();
     let closed = 0;
     for (const auctionId of await findOverdueAuctionIds(em())) {
@@ -31,12 +35,20 @@ export function sweepHandler(ctx: WorkerContext) {
       }
     }
     const endingSoon = await queueEndingSoonNotices(em(), ctx.followUps, ctx.config.workers.endingSoonNoticeS);
-    const interrupted = await failInterruptedSends(em());
-    if (interrupted.length) ctx.logger.warn({ notificationIds: interrupted }, 'SMS sends interrupted mid-way marked failed; not resent');
+    const interrupted = await settleInterruptedSends(em(), ctx.followUps);
+    if (interrupted.resent.length) ctx.logger.warn({ notificationIds: interrupted.resent }, 'SMS sends interrupted mid-way resent: their kind prefers a rare duplicate to silence');
+    if (interrupted.failed.length) ctx.logger.warn({ notificationIds: interrupted.failed }, 'SMS sends interrupted mid-way marked failed; not resent');
     const stalledPhotos = await requeueStalledPhotos(em(), ctx.followUps, STALLED_PHOTO_AFTER_S);
     const abandoned = await purgeAbandonedUploads(em(), ctx.followUps);
     const purged = await purgeExpiredIdempotencyKeys(em());
     const expiredOffers = await expireOverdueOffers(em());
-    return { status: 'done', detail: JSON.stringify({ closed, endingSoon, interrupted: interrupted.length, stalledPhotos, abandoned, purged, expiredOffers }) };
+    const expiredTrades = await expireOverdueTrades(em(), ctx.followUps);
+    const verifications = await purgeEndedPhoneVerifications(em());
+    return {
+      status: 'done',
+      detail: JSON.stringify({
+        closed, endingSoon, interrupted: interrupted.resent.length + interrupted.failed.length, stalledPhotos, abandoned, purged, expiredOffers, expiredTrades, verifications,
+      }),
+    };
   };
 }

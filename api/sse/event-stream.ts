@@ -1,6 +1,5 @@
 import { PassThrough } from 'node:stream';
-import type { AuctionEventData } from '../../domain/auctions/auction-events.ts';
-import type { AuctionEventHub } from '../../infra/auction-event-hub.ts';
+import type { EventHub } from '../../infra/event-hub.ts';
 
 export interface StreamSettings {
   heartbeatMs: number;
@@ -10,32 +9,50 @@ export interface StreamSettings {
   maxBufferedBytes: number;
 }
 
-export interface StreamSource {
-  auctionId: string;
-  hub: AuctionEventHub;
-  /** The next page of committed events of the auction with seq > afterSeq, in order (from PostgreSQL). */
-  eventsAfter(afterSeq: number): Promise<AuctionEventData[]>;
-  /** The newest committed event, for a client that brings no Last-Event-ID. */
-  latestEvent(): Promise<AuctionEventData | null>;
+/** An event of one sequence (an auction's, a user's): numbered 1, 2, 3... in commit order. */
+export interface SequencedEvent {
+  seq: number;
+  type: string;
 }
 
-const frame = (event: AuctionEventData) => `id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+export interface StreamSource<E extends SequencedEvent> {
+  hub: EventHub;
+  /** The hub topic whose messages are this sequence's live events. */
+  topic: string;
+  /** The next page of committed events with seq > afterSeq, in order (from PostgreSQL). */
+  eventsAfter(afterSeq: number): Promise<E[]>;
+  /** The newest committed event, for a client that brings no Last-Event-ID. */
+  latestEvent(): Promise<E | null>;
+  /**
+   * Without a Last-Event-ID: `latest` sends the newest event (an auction's current state); `none`
+   * sends only its id, so the client's reconnect resumes from there (a user's stream has no state
+   * to show, only what happens next).
+   */
+  startWith: 'latest' | 'none';
+  /** For the event after which nothing can follow (an auction's `closed`), the comment that ends the stream; else null. */
+  lastWords?(event: E): string | null;
+  /** A live message that is not an event of this sequence but ends the stream (a session closed). */
+  endsStream?(message: unknown): string | null;
+}
+
+const frame = (event: SequencedEvent) => `id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
 
 /**
- * One client's stream of one auction's events, gap-free and without duplicates:
+ * One client's stream of one sequence of events (an auction's, a user's), gap-free and without duplicates:
  *   1. subscribe to the live channel first and hold what arrives;
  *   2. replay from PostgreSQL everything after the client's Last-Event-ID, page by page, at the
  *      pace the client reads;
  *   3. release the held events, then pass live ones through;
- *   4. end right after the auction's `closed` event, its last.
- * Every event is written only if its seq is exactly the next one; a live event that skips ahead
- * (a publish that was lost or is late) makes the stream fetch the missing ones from PostgreSQL.
+ *   4. end right after the last event there can be (an auction's `closed`), if the sequence has one.
+ * A live event is written only if its seq is exactly the next one; one that skips ahead (a publish
+ * that was lost or is late) makes the stream fetch the missing ones from PostgreSQL, which is the
+ * truth: what it returns is written in its order even across a hole (a row deleted since).
  * Live events are judged one at a time, in arrival order, after the replay.
  */
-export class AuctionEventStream {
+export class EventStream<E extends SequencedEvent> {
   readonly body = new PassThrough();
   private lastSeq: number;
-  private held: AuctionEventData[] | null = [];
+  private held: E[] | null = [];
   private queue: Promise<void> = Promise.resolve();
   private unsubscribe: (() => void) | null = null;
   private stopDisconnectWatch: (() => void) | null = null;
@@ -43,11 +60,11 @@ export class AuctionEventStream {
   private ended = false;
   private readonly whenEnded: Promise<void>;
   private markEnded!: () => void;
-  private readonly source: StreamSource;
+  private readonly source: StreamSource<E>;
   private readonly settings: StreamSettings;
   private readonly hooks: { onEnd(): void; onHeartbeat(): void };
 
-  constructor(source: StreamSource, settings: StreamSettings, lastSeq: number | null, hooks: { onEnd(): void; onHeartbeat(): void }) {
+  constructor(source: StreamSource<E>, settings: StreamSettings, lastSeq: number | null, hooks: { onEnd(): void; onHeartbeat(): void }) {
     this.source = source;
     this.settings = settings;
     this.lastSeq = lastSeq ?? -1;
@@ -102,7 +119,7 @@ export class AuctionEventStream {
 
   /** False when the stream ended before Redis confirmed; a late subscription is then released at once. */
   private async subscribe(): Promise<boolean> {
-    const subscription = this.source.hub.subscribe(this.source.auctionId, (event) => this.receive(event));
+    const subscription = this.source.hub.subscribe(this.source.topic, (message) => this.receive(message));
     const unsubscribe = await Promise.race([subscription, this.whenEnded.then(() => null)]);
     if (unsubscribe === null || this.ended) {
       subscription.then((release) => release(), () => undefined);
@@ -112,15 +129,22 @@ export class AuctionEventStream {
     return true;
   }
 
-  private receive(event: AuctionEventData): void {
+  private receive(message: unknown): void {
+    const endReason = this.source.endsStream?.(message) ?? null;
+    if (endReason !== null) {
+      // Not held back behind a replay: a closed session must not keep reading.
+      this.end(endReason);
+      return;
+    }
+    const event = message as E;
     if (this.held) this.held.push(event);
     else this.enqueue(() => this.judge(event));
   }
 
-  private async judge(event: AuctionEventData): Promise<void> {
+  private async judge(event: E): Promise<void> {
     if (this.ended || event.seq <= this.lastSeq) return;
     if (event.seq > this.lastSeq + 1) await this.catchUp(event.seq);
-    if (this.deliver(event) && this.body.writableLength > this.settings.maxBufferedBytes) this.end('too slow');
+    if (this.deliver(event, false) && this.body.writableLength > this.settings.maxBufferedBytes) this.end('too slow');
   }
 
   /** Serialised, so a replay or gap fill finishes before the next live event is judged. */
@@ -139,34 +163,41 @@ export class AuctionEventStream {
   private async catchUp(untilSeq = Infinity): Promise<void> {
     if (this.lastSeq < 0) {
       const latest = await this.source.latestEvent();
-      if (latest) this.deliver(latest);
-      else this.lastSeq = 0;
+      if (!latest) this.lastSeq = 0;
+      else if (this.source.startWith === 'latest') this.deliver(latest, true);
+      else {
+        // An id with no data dispatches nothing but sets EventSource's last event id.
+        this.lastSeq = latest.seq;
+        this.write(`id: ${latest.seq}\n\n`);
+      }
       return;
     }
     while (!this.ended && this.lastSeq < untilSeq) {
       const before = this.lastSeq;
       for (const event of await this.source.eventsAfter(this.lastSeq)) {
-        if (this.deliver(event) && this.body.writableNeedDrain) await this.drained();
+        if (this.deliver(event, true) && this.body.writableNeedDrain) await this.drained();
       }
       if (this.lastSeq === before) return;
     }
   }
 
-  private deliver(event: AuctionEventData): boolean {
-    if (this.lastSeq >= 0 && event.seq !== this.lastSeq + 1) return false;
+  /** From the log (PostgreSQL) any later seq is next, in the log's order; live, only seq + 1 is. */
+  private deliver(event: E, fromLog: boolean): boolean {
+    if (this.lastSeq >= 0 && (fromLog ? event.seq <= this.lastSeq : event.seq !== this.lastSeq + 1)) return false;
     if (this.ended) return false;
     this.lastSeq = event.seq;
     this.write(frame(event));
-    if (event.type === 'closed') this.finish();
+    const lastWords = this.source.lastWords?.(event) ?? null;
+    if (lastWords !== null) this.finish(lastWords);
     return true;
   }
 
   /**
-   * Nothing follows an auction's closed event, so the stream ends without a reason or a retry
-   * hint. EventSource reconnects anyway; the route answers that reconnect 204, which stops it.
+   * Nothing follows the last event, so the stream ends without a reason or a retry hint.
+   * EventSource reconnects anyway; the route answers that reconnect 204, which stops it.
    */
-  private finish(): void {
-    this.write(': auction closed\n\n');
+  private finish(comment: string): void {
+    this.write(`: ${comment}\n\n`);
     this.end();
   }
 

@@ -1,14 +1,18 @@
 import { once } from 'node:events';
-import type { AuctionEventData } from '../domain/auctions/auction-events.ts';
-import { auctionChannel } from './auction-event-bus.ts';
 import type { Logger } from './logger.ts';
 import type { Redis } from './redis.ts';
 
-export type EventListener = (event: AuctionEventData) => void;
+export type EventListener = (message: unknown) => void;
 
-export interface AuctionEventHub {
-  /** Starts listening to an auction's channel; resolves once Redis confirmed the subscription. */
-  subscribe(auctionId: string, listener: EventListener): Promise<() => void>;
+/**
+ * A topic names one live sequence (`auction-events:<id>`, `user-events:<id>`); its Redis channel
+ * is the topic under the deployment's key prefix.
+ */
+export const topicChannel = (redisKeyPrefix: string, topic: string) => `${redisKeyPrefix}:${topic}`;
+
+export interface EventHub {
+  /** Starts listening to a topic's channel; resolves once Redis confirmed the subscription. */
+  subscribe(topic: string, listener: EventListener): Promise<() => void>;
   /** Whether the subscriber connection is up; while it is not, live delivery is impossible. */
   readonly connected: boolean;
   /** Called when the subscriber connection drops: every stream must tell its client to reconnect. */
@@ -18,10 +22,11 @@ export interface AuctionEventHub {
 
 /**
  * This process's view of Redis pub/sub: ONE dedicated subscriber connection, one SUBSCRIBE per
- * auction however many local clients watch it, UNSUBSCRIBE when the last one leaves. The state is
- * only about local clients, so no other instance needs it.
+ * topic (an auction, a user) however many local clients watch it, UNSUBSCRIBE when the last one
+ * leaves. The state is only about local clients, so no other instance needs it.
  */
-export function createAuctionEventHub(subscriber: Redis, redisKeyPrefix: string, logger: Logger): AuctionEventHub {
+export function createEventHub(subscriber: Redis, redisKeyPrefix: string, logger: Logger): EventHub {
+  const channelPrefix = topicChannel(redisKeyPrefix, '');
   const listeners = new Map<string, Set<EventListener>>();
   const disconnectHandlers = new Set<() => void>();
   let connected = subscriber.status === 'ready';
@@ -33,18 +38,18 @@ export function createAuctionEventHub(subscriber: Redis, redisKeyPrefix: string,
   subscriber.on('close', () => {
     if (!connected) return;
     connected = false;
-    logger.warn('auction event subscriber lost its Redis connection; streams are told to reconnect');
+    logger.warn('event subscriber lost its Redis connection; streams are told to reconnect');
     for (const handler of [...disconnectHandlers]) handler();
   });
   subscriber.on('message', (channel: string, message: string) => {
-    const auctionId = channel.slice(channel.lastIndexOf(':') + 1);
-    const local = listeners.get(auctionId);
+    if (!channel.startsWith(channelPrefix)) return;
+    const local = listeners.get(channel.slice(channelPrefix.length));
     if (!local) return;
-    let event: AuctionEventData;
+    let event: unknown;
     try {
-      event = JSON.parse(message) as AuctionEventData;
+      event = JSON.parse(message);
     } catch {
-      logger.error({ channel }, 'unreadable auction event on the bus');
+      logger.error({ channel }, 'unreadable event on the bus');
       return;
     }
     for (const listener of local) listener(event);
@@ -54,32 +59,32 @@ export function createAuctionEventHub(subscriber: Redis, redisKeyPrefix: string,
     get connected() {
       return connected;
     },
-    async subscribe(auctionId, listener) {
+    async subscribe(topic, listener) {
       // Queued until Redis returns, a subscription would leave the client waiting in silence.
       // Right after start the connection may still be opening: wait a moment for it, not longer.
       if (!connected && (subscriber.status === 'connecting' || subscriber.status === 'connect' || subscriber.status === 'wait')) {
         await once(subscriber, 'ready', { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
       }
-      if (!connected) throw new Error('the auction event subscriber is not connected');
-      let local = listeners.get(auctionId);
+      if (!connected) throw new Error('the event subscriber is not connected');
+      let local = listeners.get(topic);
       if (!local) {
         local = new Set();
-        listeners.set(auctionId, local);
+        listeners.set(topic, local);
       }
       local.add(listener);
       try {
         // Redis treats a repeated SUBSCRIBE as a no-op; awaiting it tells us the subscription is live.
-        await subscriber.subscribe(auctionChannel(redisKeyPrefix, auctionId));
+        await subscriber.subscribe(topicChannel(redisKeyPrefix, topic));
       } catch (error) {
         local.delete(listener);
-        if (local.size === 0 && listeners.get(auctionId) === local) listeners.delete(auctionId);
+        if (local.size === 0 && listeners.get(topic) === local) listeners.delete(topic);
         throw error;
       }
       return () => {
         local.delete(listener);
-        if (local.size === 0 && listeners.get(auctionId) === local) {
-          listeners.delete(auctionId);
-          subscriber.unsubscribe(auctionChannel(redisKeyPrefix, auctionId)).catch(() => undefined);
+        if (local.size === 0 && listeners.get(topic) === local) {
+          listeners.delete(topic);
+          subscriber.unsubscribe(topicChannel(redisKeyPrefix, topic)).catch(() => undefined);
         }
       };
     },

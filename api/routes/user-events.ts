@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { findCallerAccount } from '../../domain/accounts/find-caller.ts';
+import { unauthorized } from '../../domain/errors.ts';
+import { latestUserEvent, userEventsAfter, type UserStreamControl } from '../../domain/user-stream/user-event-log.ts';
+import { userTopic } from '../../infra/event-bus.ts';
+import { STREAM_TICKET_TTL_S } from '../../infra/stream-tickets.ts';
+import type { AppDeps } from '../context.ts';
+import { defineRoute, type Route } from '../route.ts';
+import { EventId } from '../schemas/common.ts';
+import { serveEventStream } from '../sse/serve-event-stream.ts';
+
+const UserEventStreamDoc = z.string().meta({
+  description:
+    'Server-sent events of the caller: `id: <seq>` (the caller\'s own sequence), `event: notification`, ' +
+    '`data: {userId, seq, type, notification}` where `notification` is an inbox item as `GET /v1/me/notifications` shows it. ' +
+    'A comment line at least every 15 s.',
+});
+
+const StreamTicket = z
+  .object({ ticket: z.string(), expiresInS: z.number().int() })
+  .meta({ id: 'StreamTicket', description: `Single use, valid ${STREAM_TICKET_TTL_S} s: \`GET /v1/me/events?ticket=...\`.` });
+
+const endsOnControl = (userId: string) => (message: unknown) => {
+  const control = (message as Partial<UserStreamControl>).control;
+  if (control === 'account-closed' && (message as UserStreamControl).userId === userId) return 'account closed';
+  return null;
+};
+
+export function userEventRoutes(deps: AppDeps): Route[] {
+  const tags = ['Notifications'];
+  return [
+    defineRoute(
+      {
+        method: 'post', path: '/v1/me/stream-tickets', operationId: 'createStreamTicket', tags, auth: 'required',
+        summary: 'A ticket to open my event stream from a browser',
+        description: 'EventSource cannot send an Authorization header; pass the ticket in the query instead. A ticket works once.',
+        responses: { 201: { description: 'The ticket', schema: StreamTicket } },
+        problems: [401, 503],
+      },
+      async ({ caller }) => ({ status: 201, body: { ticket: await deps.streamTickets.issue(caller.userId), expiresInS: STREAM_TICKET_TTL_S } }),
+    ),
+    defineRoute(
+      {
+        method: 'get', path: '/v1/me/events', operationId: 'streamMyEvents', tags, auth: 'optional',
+        summary: 'My live events: notifications as they happen (text/event-stream)',
+        description:
+          'Authenticate with `Authorization: Bearer` or with `?ticket=` from `POST /v1/me/stream-tickets`. ' +
+          'Reconnect with `Last-Event-ID` (or `?lastEventId=`) to receive every missed event, in order, before live ones; ' +
+          'without it the stream starts with what happens next (its first line sets the id to resume from).',
+        query: z.object({ ticket: z.string().min(1).max(100).optional(), lastEventId: EventId.optional() }),
+        headers: z.object({ 'last-event-id': EventId.optional() }),
+        responses: { 200: { description: 'The event stream', schema: UserEventStreamDoc, contentType: 'text/event-stream' } },
+        problems: [400, 401, 429, 503],
+      },
+      async ({ caller, query, headers, ctx }) => {
+        const userId = caller?.userId ?? (query.ticket ? await deps.streamTickets.redeem(query.ticket) : null);
+        if (!userId) {
+          throw query.ticket
+            ? unauthorized('invalid-ticket', 'The stream ticket is unknown, used or expired.')
+            : unauthorized('authentication-required', 'Send an access token as "Authorization: Bearer <token>", or a stream ticket.');
+        }
+        const em = () => deps.orm.em.fork();
+        // A ticket is not checked by the authentication middleware: check the account here.
+        if (!caller && (await findCallerAccount(em(), userId))?.suspended !== false) {
+          throw unauthorized('account-suspended', 'This account is suspended or gone.');
+        }
+        const lastEventId = headers['last-event-id'] ?? query.lastEventId;
+        return serveEventStream(
+          deps,
+          ctx,
+          {
+            hub: deps.eventHub,
+            topic: userTopic(userId),
+            eventsAfter: (afterSeq) => userEventsAfter(em(), userId, afterSeq),
+            latestEvent: () => latestUserEvent(em(), userId),
+            startWith: 'none',
+            endsStream: endsOnControl(userId),
+          },
+          lastEventId === undefined ? null : Number(lastEventId),
+          { presenceOf: userId },
+        );
+      },
+    ),
+  ];
+}

@@ -1,0 +1,48 @@
+import { DomainError } from '../../domain/errors.ts';
+import type { AppContext, AppDeps } from '../context.ts';
+import type { Reply } from '../route.ts';
+import { EventStream, type SequencedEvent, type StreamSource } from './event-stream.ts';
+
+export const EVENT_STREAM_HEADERS = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-cache, no-transform',
+  Connection: 'keep-alive',
+  // nginx and similar proxies would otherwise hold events back in their buffers.
+  'X-Accel-Buffering': 'no',
+};
+
+/**
+ * What every event stream route does once it knows the stream is wanted: refuse while shutting
+ * down, hold a slot of the per-address cap, register for shutdown, start, answer 200.
+ */
+export async function serveEventStream<E extends SequencedEvent>(
+  deps: AppDeps,
+  ctx: AppContext,
+  source: StreamSource<E>,
+  lastEventId: number | null,
+  options: { presenceOf?: string } = {},
+): Promise<Reply> {
+  if (deps.lifecycle.shuttingDown) throw Object.assign(new Error('This instance is shutting down; reconnect.'), { status: 503, expose: true });
+  const settings = deps.config.sse;
+  const slot = await deps.streamLimiter.acquire(ctx.ip);
+  if (!slot) {
+    throw new DomainError('rate_limited', 'too-many-streams', `At most ${settings.maxStreamsPerAddress} open streams per address.`, { retryAfterS: 30 });
+  }
+  let unregister: () => void = () => undefined;
+  const present = options.presenceOf ? deps.presence.track(options.presenceOf) : null;
+  const stream = new EventStream(source, settings, lastEventId, {
+    onEnd: () => {
+      slot.release();
+      present?.release();
+      unregister();
+    },
+    onHeartbeat: () => {
+      slot.touch();
+      present?.touch();
+    },
+  });
+  unregister = deps.streams.add(stream);
+  ctx.req.on('close', () => stream.end());
+  await stream.start();
+  return { status: 200, headers: EVENT_STREAM_HEADERS, body: stream.body };
+}
