@@ -93,6 +93,8 @@ for (const [name, nickname] of [
   ['a line separator', 'two\u2028lines'],
   ['a newline', 'two\nlines'],
   ['a byte order mark inside', 'b\uFEFFom'],
+  ['an invisible tag character (outside the BMP)', 'tag\u{E0041}ged'],
+  ['a private-use character', 'priv\uE000ate'],
 ] as const) {
   test(`signup with a nickname holding ${name} is a 400 naming the nickname`, async (t) => {
     const res = await app.request('POST', '/v1/auth/signup', { body: { phone: uniquePhone(), password: 'correct horse battery', nickname } });
