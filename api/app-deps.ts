@@ -13,12 +13,12 @@ export function createAppDeps(infra: Infrastructure): AppDeps {
   const { config, logger } = infra;
   // Pub/sub needs a connection of its own: a subscribed connection can run no other command.
   const subscriber = createRedis(config.redisUrl, 'subscriber');
-  subscriber.on('error', (error) => logger.warn({ err: error }, 'redis subscriber connection error'));
+  subscriber.on('error', (error) => infra.dependencies.redis.failed(error));
   return {
     ...infra,
     eventHub: createEventHub(subscriber, config.redisKeyPrefix, logger),
     streams: new OpenStreams(),
-    streamLimiter: createStreamLimiter(infra.redis, config.redisKeyPrefix, config.sse.maxStreamsPerAddress, logger, createKeyHasher(config.rateLimitKeySecret)),
+    streamLimiter: createStreamLimiter(infra.redis, config.redisKeyPrefix, config.sse.maxStreamsPerAddress, logger, createKeyHasher(config.rateLimitKeySecret), infra.dependencies.redis),
     streamTickets: createStreamTickets(infra.redis, config.redisKeyPrefix),
     presence: createPresence(infra.redis, config.redisKeyPrefix),
     lifecycle: { shuttingDown: false },

@@ -5,6 +5,7 @@ import helmet from 'koa-helmet';
 import { DomainError } from '../domain/errors.ts';
 import type { AppDeps, AppState } from './context.ts';
 import { adminOnly, queueBoard } from './admin/queue-board.ts';
+import { admission } from './middleware/admission.ts';
 import { authenticate } from './middleware/authenticate.ts';
 import { entityManagerPerRequest } from './middleware/entity-manager.ts';
 import { httpMetrics } from './middleware/http-metrics.ts';
@@ -66,9 +67,11 @@ export function createApp(deps: AppDeps): Koa<AppState> {
     ctx.body = openApi;
   });
 
-  app.use(requestContext(deps.logger, deps.lifecycle));
+  // Outermost: a refused request costs next to nothing (no body read, no log line).
+  app.use(admission(deps.config.admission, { inFlight: deps.metrics.httpInFlight, shed: deps.metrics.httpShed }));
+  app.use(requestContext(deps.logger));
   app.use(httpMetrics(deps.metrics));
-  app.use(problemHandler());
+  app.use(problemHandler({ dependencies: deps.dependencies, dependencyRetryAfterS: deps.config.dependencyRetryAfterS }));
   app.use(requestTimeout(deps.config.requestTimeoutMs));
   app.use(helmet());
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: deps.config.bodyLimit, encoding: 'utf-8' }));

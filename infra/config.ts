@@ -28,6 +28,13 @@ const schema = z
     PORT: wholeNumber(0, 65535, 3000),
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/gavel'),
     DATABASE_POOL_MAX: wholeNumber(1, 200, 10),
+    DATABASE_ACQUIRE_TIMEOUT_MS: wholeNumber(0, 600_000, 1000),
+    READINESS_TIMEOUT_MS: wholeNumber(100, 60_000, 2000),
+    API_MAX_IN_FLIGHT: wholeNumber(0, 100_000, 32),
+    API_MAX_QUEUED: wholeNumber(0, 100_000, 64),
+    API_QUEUE_TIMEOUT_MS: wholeNumber(0, 60_000, 20),
+    API_MAX_EVENT_LOOP_DELAY_MS: wholeNumber(0, 60_000, 50),
+    DEPENDENCY_RETRY_AFTER_S: wholeNumber(1, 3600, 2),
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
     REDIS_KEY_PREFIX: z.string().regex(/^[a-zA-Z0-9_.-]+$/).default('gavel'),
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -121,6 +128,19 @@ const schema = z
       port: env.PORT,
       databaseUrl: env.DATABASE_URL,
       databasePoolMax: env.DATABASE_POOL_MAX,
+      /** A request waiting longer than this for a pooled connection is answered 503 (0: wait forever). */
+      databaseAcquireTimeoutMs: env.DATABASE_ACQUIRE_TIMEOUT_MS,
+      /** Budget of each readiness check; it has a PostgreSQL connection of its own. */
+      readinessTimeoutMs: env.READINESS_TIMEOUT_MS,
+      /** Load shedding of one API process; 0 turns a bound off. */
+      admission: {
+        maxInFlight: env.API_MAX_IN_FLIGHT,
+        maxQueued: env.API_MAX_QUEUED,
+        queueTimeoutMs: env.API_QUEUE_TIMEOUT_MS,
+        maxEventLoopDelayMs: env.API_MAX_EVENT_LOOP_DELAY_MS,
+      },
+      /** `Retry-After` of a 503 given while PostgreSQL or Redis is unreachable. */
+      dependencyRetryAfterS: env.DEPENDENCY_RETRY_AFTER_S,
       redisUrl: env.REDIS_URL,
       redisKeyPrefix: env.REDIS_KEY_PREFIX,
       jwt: {

@@ -8,12 +8,22 @@ import type { Logger } from './logger.ts';
 export type Orm = MikroORM;
 export type { EntityManager };
 
-export async function createOrm(databaseUrl: string, options: { poolMax?: number; logger?: Logger } = {}): Promise<Orm> {
+export interface OrmOptions {
+  poolMax?: number;
+  /** Longest wait for a pooled connection (or a new one to open) before the query fails; 0: no limit. */
+  acquireTimeoutMs?: number;
+  logger?: Logger;
+}
+
+export async function createOrm(databaseUrl: string, options: OrmOptions = {}): Promise<Orm> {
   return MikroORM.init({
     clientUrl: databaseUrl,
     entities,
     extensions: [Migrator],
     pool: { min: 0, max: options.poolMax ?? 10 },
+    // pg-pool applies this to a wait in its queue as well as to opening a connection, so a
+    // saturated pool fails a request fast (503) instead of holding it until its deadline.
+    driverOptions: { connectionTimeoutMillis: options.acquireTimeoutMs ?? 0 },
     ensureDatabase: false,
     // Every request forks its own EntityManager; touching the global one is a bug.
     allowGlobalContext: false,

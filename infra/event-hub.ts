@@ -38,7 +38,8 @@ export function createEventHub(subscriber: Redis, redisKeyPrefix: string, logger
   subscriber.on('close', () => {
     if (!connected) return;
     connected = false;
-    logger.warn('event subscriber lost its Redis connection; streams are told to reconnect');
+    // The outage itself is logged once by the dependency status; this is what it does to streams.
+    logger.info('event subscriber lost its Redis connection; streams are told to reconnect');
     for (const handler of [...disconnectHandlers]) handler();
   });
   subscriber.on('message', (channel: string, message: string) => {

@@ -8,6 +8,7 @@ import { markUserEventsPublished, relayUnpublishedUserEvents, userEventsOf } fro
 import type { EventBus } from './event-bus.ts';
 import type { Orm } from './database.ts';
 import type { JobQueues } from './job-queues.ts';
+import { classifyDependencyFailure, type DependencyStatus } from './dependency-failures.ts';
 import type { Logger } from './logger.ts';
 import { currentRequestId } from './request-origin.ts';
 
@@ -44,8 +45,8 @@ const RELAY_DEFAULTS: RelayOptions = { graceMs: 2000, notificationGraceS: 30, no
  * deterministic id, so a repeat is a no-op) and leave the outbox. After a commit a failure is only
  * logged: the rows stay, and the relay (below, run by the workers) finishes the work.
  */
-export function createFollowUpDispatcher(deps: { orm: Orm; events: EventBus; jobs: JobQueues; logger: Logger }): FollowUpCarrier {
-  const { orm, events, jobs, logger } = deps;
+export function createFollowUpDispatcher(deps: { orm: Orm; events: EventBus; jobs: JobQueues; logger: Logger; redisStatus?: DependencyStatus }): FollowUpCarrier {
+  const { orm, events, jobs, logger, redisStatus } = deps;
   const traced = <T extends object>(payload: T, requestId: string | undefined): T => (requestId ? { ...payload, requestId } : payload);
 
   const enqueueJob = (job: RecordedJob, requestId?: string) =>
@@ -62,7 +63,12 @@ export function createFollowUpDispatcher(deps: { orm: Orm; events: EventBus; job
     try {
       await work();
     } catch (error) {
-      logger.warn({ err: error, what, requestId: currentRequestId() }, 'follow-up not carried out after commit; the relay will retry it');
+      const context = { err: error, what, requestId: currentRequestId() };
+      // During a Redis outage every commit lands here: the outage is logged once, not per request.
+      if (redisStatus && (redisStatus.down || classifyDependencyFailure(error)?.dependency === 'redis')) {
+        redisStatus.failed(error);
+        logger.debug(context, 'follow-up not carried out after commit; the relay will retry it');
+      } else logger.warn(context, 'follow-up not carried out after commit; the relay will retry it');
     }
   };
 

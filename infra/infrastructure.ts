@@ -8,6 +8,8 @@ import type { ObjectStore } from '../domain/photos/object-store.ts';
 import { createEventBus, type EventBus } from './event-bus.ts';
 import type { Config } from './config.ts';
 import { createOrm, type Orm } from './database.ts';
+import { createDatabaseProbe, type DatabaseProbe } from './database-probe.ts';
+import { createDependencyStatus, type DependencyStatus } from './dependency-failures.ts';
 import { createFollowUpDispatcher, type FollowUpCarrier } from './follow-up-dispatcher.ts';
 import { createJobQueues, type JobQueues } from './job-queues.ts';
 import { createLogSmsSender } from './log-sms-sender.ts';
@@ -36,6 +38,10 @@ export interface Infrastructure {
   /** Carries out what use cases declare must follow their commit, and relays what was left behind. */
   followUps: FollowUpCarrier;
   metrics: Metrics;
+  /** PostgreSQL with a connection of its own, for readiness: never queued behind the request pool. */
+  databaseProbe: DatabaseProbe;
+  /** Whether PostgreSQL and Redis are reachable: an outage is logged once, at its start and its end. */
+  dependencies: { database: DependencyStatus; redis: DependencyStatus };
   objects: ObjectStore;
   images: ImageProcessor;
   sms: SmsSender;
@@ -61,11 +67,18 @@ export interface InfrastructureOptions {
 
 export async function createInfrastructure(config: Config, options: InfrastructureOptions = {}): Promise<Infrastructure> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const orm = options.orm ?? (await createOrm(config.databaseUrl, { poolMax: config.databasePoolMax, logger }));
+  const orm = options.orm ?? (await createOrm(config.databaseUrl, { poolMax: config.databasePoolMax, acquireTimeoutMs: config.databaseAcquireTimeoutMs, logger }));
+  const databaseProbe = createDatabaseProbe(config.databaseUrl, config.readinessTimeoutMs);
+  const dependencies = {
+    database: createDependencyStatus('database', logger, { check: () => databaseProbe.check(), everyMs: 1000 }),
+    redis: createDependencyStatus('redis', logger),
+  };
   const redis = createRedis(config.redisUrl, 'commands');
-  redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+  // Every reconnect attempt errors; the outage is logged once, and its end when the connection is ready again.
+  redis.on('error', (error) => dependencies.redis.failed(error));
+  redis.on('ready', () => dependencies.redis.recovered());
   // Fail fast: a Redis outage delays a follow-up (its outbox row waits for the relay), never a request.
-  const jobs = createJobQueues(config.redisUrl, config.redisKeyPrefix, { failFast: true, onError: (error) => logger.warn({ err: error }, 'job queue connection error') });
+  const jobs = createJobQueues(config.redisUrl, config.redisKeyPrefix, { failFast: true, onError: (error) => dependencies.redis.failed(error) });
   const events = createEventBus(redis, config.redisKeyPrefix);
   const sms = config.sms.sender === 'log' ? createLogSmsSender(logger) : createSnsSmsSender(config.sms);
   return {
@@ -75,13 +88,15 @@ export async function createInfrastructure(config: Config, options: Infrastructu
     redis,
     jobs,
     events,
-    followUps: createFollowUpDispatcher({ orm, events, jobs, logger }),
+    followUps: createFollowUpDispatcher({ orm, events, jobs, logger, redisStatus: dependencies.redis }),
     metrics: options.metrics ?? createMetrics({ process: options.process ?? 'gavel' }),
+    databaseProbe,
+    dependencies,
     objects: createObjectStore(config),
     images: createSharpImageProcessor(config.photos.images),
     sms,
     accessTokens: createAccessTokens(config.jwt),
-    ...createRateLimiters(config, redis, logger),
+    ...createRateLimiters(config, redis, logger, dependencies.redis),
     phoneVerification: {
       sms,
       sendThrottle: createVerificationSendThrottle(config, redis, logger),
@@ -92,6 +107,8 @@ export async function createInfrastructure(config: Config, options: Infrastructu
 }
 
 export async function closeInfrastructure(infra: Infrastructure, options: { keepOrm?: boolean } = {}): Promise<void> {
-  await Promise.allSettled([infra.jobs.close(), options.keepOrm ? undefined : infra.orm.close()]);
+  infra.dependencies.database.close();
+  infra.dependencies.redis.close();
+  await Promise.allSettled([infra.jobs.close(), options.keepOrm ? undefined : infra.orm.close(), infra.databaseProbe.close()]);
   infra.redis.disconnect();
 }

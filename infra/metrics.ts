@@ -28,6 +28,13 @@ export function createMetrics(labels: Record<string, string> = {}) {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
+    httpInFlight: new Gauge({ name: 'gavel_http_in_flight', help: 'Requests being served under the admission bound', registers: [registry] }),
+    httpShed: new Counter({
+      name: 'gavel_http_shed_total',
+      help: 'Requests refused with 503 by load shedding, by reason',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
     bids: new Counter({
       name: 'gavel_bids_total',
       help: 'Bid requests by result; rejected ones by problem code',

@@ -4,6 +4,7 @@ import type { LoginThrottle } from '../domain/accounts/login-throttle.ts';
 import type { RateLimiter } from '../domain/auctions/rate-limiter.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { Config } from './config.ts';
+import type { DependencyStatus } from './dependency-failures.ts';
 import type { Logger } from './logger.ts';
 import type { Redis } from './redis.ts';
 
@@ -19,7 +20,14 @@ export interface RateLimitSettings {
  * limit falls back to a per-process count instead of failing the request: PostgreSQL is the
  * truth for bids, and an outage of the cache must not stop trading.
  */
-export function createRedisRateLimiter(redis: Redis, keyPrefix: string, settings: RateLimitSettings, logger: Logger, keyOf: (key: string) => string = (key) => key): RateLimiter {
+export function createRedisRateLimiter(
+  redis: Redis,
+  keyPrefix: string,
+  settings: RateLimitSettings,
+  logger: Logger,
+  redisStatus?: Pick<DependencyStatus, 'failed'>,
+  keyOf: (key: string) => string = (key) => key,
+): RateLimiter {
   const limiter = new RateLimiterRedis({
     storeClient: redis,
     keyPrefix: `${keyPrefix}:rl:${settings.name}`,
@@ -36,7 +44,9 @@ export function createRedisRateLimiter(redis: Redis, keyPrefix: string, settings
           const retryAfterS = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
           throw new DomainError('rate_limited', `${settings.name}-rate-limited`, `Too many requests; try again in ${retryAfterS} s.`, { retryAfterS });
         }
-        logger.warn({ err: rejection, limit: settings.name }, 'rate limiter failed; allowing the request');
+        // During an outage every request would fail here: one warning per outage is enough.
+        if (redisStatus) redisStatus.failed(rejection);
+        else logger.warn({ err: rejection, limit: settings.name }, 'rate limiter failed; allowing the request');
       }
     },
   };
@@ -65,6 +75,7 @@ export function createLoginThrottle(
   settings: { perPhone: number; perAddress: number; windowS: number },
   keyOf: (value: string) => string,
   logger: Logger,
+  redisStatus?: Pick<DependencyStatus, 'failed'>,
 ): LoginThrottle {
   const make = (name: string, points: number) =>
     new RateLimiterRedis({
@@ -81,7 +92,8 @@ export function createLoginThrottle(
       await limiter.consume(key);
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes) throw tooMany(what, rejection.msBeforeNext);
-      logger.warn({ err: rejection }, 'login throttle unavailable; allowing the attempt');
+      if (redisStatus) redisStatus.failed(rejection);
+      else logger.warn({ err: rejection }, 'login throttle unavailable; allowing the attempt');
     }
   };
   const giveBack = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => logger.warn({ err: error }, 'login throttle could not give an attempt back'));
@@ -107,16 +119,17 @@ export function createLoginThrottle(
 }
 
 /** The limits the API enforces, named once for every process that builds an app. */
-export function createRateLimiters(config: Config, redis: Redis, logger: Logger) {
+export function createRateLimiters(config: Config, redis: Redis, logger: Logger, redisStatus?: Pick<DependencyStatus, 'failed'>) {
   const keyOf = createKeyHasher(config.rateLimitKeySecret);
   return {
-    loginThrottle: createLoginThrottle(redis, config.redisKeyPrefix, config.login, keyOf, logger),
+    loginThrottle: createLoginThrottle(redis, config.redisKeyPrefix, config.login, keyOf, logger, redisStatus),
     /** Signups per client address, counted (atomically) before the password is hashed. */
     signupThrottle: createRedisRateLimiter(
       redis,
       config.redisKeyPrefix,
       { name: 'signup', points: config.signup.perAddress, durationS: config.signup.windowS },
       logger,
+      redisStatus,
       keyOf,
     ),
     uploadRateLimiter: createRedisRateLimiter(
@@ -124,12 +137,14 @@ export function createRateLimiters(config: Config, redis: Redis, logger: Logger)
       config.redisKeyPrefix,
       { name: 'upload', points: config.photos.upload.perHour, durationS: 3600 },
       logger,
+      redisStatus,
     ),
     bidRateLimiter: createRedisRateLimiter(
       redis,
       config.redisKeyPrefix,
       { name: 'bid', points: config.auctions.bidRateLimitPerMin, durationS: 60 },
       logger,
+      redisStatus,
     ),
     messageRateLimiter: createRedisRateLimiter(redis, config.redisKeyPrefix, { name: 'message', points: config.chat.messagesPerMin, durationS: 60 }, logger),
   };

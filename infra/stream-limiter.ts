@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { DependencyStatus } from './dependency-failures.ts';
 import type { Logger } from './logger.ts';
 import type { Redis } from './redis.ts';
 
@@ -16,7 +17,14 @@ const SLOT_TTL_MS = 60_000;
  * in a Redis sorted set scored by its last heartbeat. If Redis is down the cap is not enforced
  * (and streams cannot be live anyway; they replay and ask the client to come back).
  */
-export function createStreamLimiter(redis: Redis, redisKeyPrefix: string, maxPerAddress: number, logger: Logger, keyOf: (address: string) => string) {
+export function createStreamLimiter(
+  redis: Redis,
+  redisKeyPrefix: string,
+  maxPerAddress: number,
+  logger: Logger,
+  keyOf: (address: string) => string,
+  redisStatus?: Pick<DependencyStatus, 'failed'>,
+) {
   return {
     async acquire(address: string): Promise<StreamSlot | null> {
       // The address only as an HMAC, as in every rate-limit key.
@@ -34,7 +42,8 @@ export function createStreamLimiter(redis: Redis, redisKeyPrefix: string, maxPer
           .exec();
         count = Number(results?.[2]?.[1] ?? 0);
       } catch (error) {
-        logger.warn({ err: error }, 'stream limiter unavailable; not enforcing the per-address cap');
+        if (redisStatus) redisStatus.failed(error);
+        else logger.warn({ err: error }, 'stream limiter unavailable; not enforcing the per-address cap');
         return { touch: () => undefined, release: () => undefined };
       }
       if (count > maxPerAddress) {

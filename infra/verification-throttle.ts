@@ -18,8 +18,8 @@ export function createVerificationSendThrottle(config: Config, redis: Redis, log
   const { sendsPerPhone, sendsPerAddress, windowS } = config.phoneVerification;
   // Phones and addresses reach Redis keys only as an HMAC under the rate-limit key secret, like every limit's.
   const keyOf = createKeyHasher(config.rateLimitKeySecret);
-  const byAddress = createRedisRateLimiter(redis, config.redisKeyPrefix, { name: 'verification-address', points: sendsPerAddress, durationS: windowS }, logger, keyOf);
-  const byPhone = createRedisRateLimiter(redis, config.redisKeyPrefix, { name: 'verification-phone', points: sendsPerPhone, durationS: windowS }, logger, keyOf);
+  const byAddress = createRedisRateLimiter(redis, config.redisKeyPrefix, { name: 'verification-address', points: sendsPerAddress, durationS: windowS }, logger, undefined, keyOf);
+  const byPhone = createRedisRateLimiter(redis, config.redisKeyPrefix, { name: 'verification-phone', points: sendsPerPhone, durationS: windowS }, logger, undefined, keyOf);
   return {
     async consume(phone, address) {
       await byAddress.consume(address);

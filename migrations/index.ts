@@ -14,6 +14,7 @@ import { Migration20261201100000_inbox } from './Migration20261201100000_inbox.t
 import { Migration20261201110000_user_events } from './Migration20261201110000_user_events.ts';
 import { Migration20261201120000_chat } from './Migration20261201120000_chat.ts';
 import { Migration20261201130000_moderation } from './Migration20261201130000_moderation.ts';
+import { Migration20261201140000_price_offers } from './Migration20261201140000_price_offers.ts';
 
 /** Applied in this order; listed explicitly so that bundles and containers need no folder scan. */
 export const migrations = [
@@ -33,4 +34,5 @@ export const migrations = [
   Migration20261201110000_user_events,
   Migration20261201120000_chat,
   Migration20261201130000_moderation,
+  Migration20261201140000_price_offers,
 ];

@@ -1,5 +1,6 @@
 import type { Middleware } from 'koa';
 import { DomainError, type ErrorKind } from '../../domain/errors.ts';
+import { classifyDependencyFailure, type DependencyFailure, type DependencyStatus } from '../../infra/dependency-failures.ts';
 import type { AppState } from '../context.ts';
 
 const STATUS_BY_KIND: Record<ErrorKind, number> = {
@@ -33,6 +34,30 @@ const TITLE_BY_STATUS: Record<number, string> = {
 
 export const PROBLEM_TYPE_BASE = 'https://gavel.dev/problems/';
 
+/**
+ * A 503 raised on purpose: the instance sheds load, or a dependency cannot be reached. Answered
+ * with `Retry-After`, and not logged as an error: it is no bug of ours.
+ */
+export class ServiceUnavailable extends Error {
+  override name = 'ServiceUnavailable';
+  readonly status = 503;
+  readonly expose = true;
+  readonly code: string;
+  readonly retryAfterS: number;
+  constructor(code: string, message: string, retryAfterS: number) {
+    super(message);
+    this.code = code;
+    this.retryAfterS = retryAfterS;
+  }
+}
+
+const DEPENDENCY_PROBLEMS: Record<`${DependencyFailure['dependency']}-${DependencyFailure['reason']}`, { code: string; detail: string }> = {
+  'database-unavailable': { code: 'database-unavailable', detail: 'The database cannot be reached; try again shortly.' },
+  'database-busy': { code: 'database-busy', detail: 'Every database connection is busy; try again shortly.' },
+  'redis-unavailable': { code: 'redis-unavailable', detail: 'Redis cannot be reached; try again shortly.' },
+  'redis-busy': { code: 'redis-unavailable', detail: 'Redis cannot be reached; try again shortly.' },
+};
+
 export interface Problem {
   type: string;
   title: string;
@@ -47,6 +72,9 @@ export interface Problem {
  * a 500 that reveals nothing but the request id.
  */
 export function toProblem(error: unknown): Problem {
+  if (error instanceof ServiceUnavailable) {
+    return { type: PROBLEM_TYPE_BASE + error.code, title: TITLE_BY_STATUS[503]!, status: 503, detail: error.message, retryAfterS: error.retryAfterS };
+  }
   if (error instanceof DomainError) {
     const status = STATUS_BY_KIND[error.kind];
     return { type: PROBLEM_TYPE_BASE + error.code, title: TITLE_BY_STATUS[status]!, status, detail: error.message, ...withoutStandardMembers(error.extras) };
@@ -130,22 +158,39 @@ function httpErrorCode(status: number, error: unknown): string {
 /** The client went away before its request had arrived whole: nobody will read an answer. */
 const clientAborted = (req: { complete: boolean; destroyed: boolean; aborted?: boolean }) => !req.complete && (req.destroyed || req.aborted === true);
 
-export function problemHandler(): Middleware<AppState> {
+export interface ProblemHandlerOptions {
+  /** Told of every request that found PostgreSQL or Redis unreachable (it logs each outage once). */
+  dependencies?: Record<DependencyFailure['dependency'], Pick<DependencyStatus, 'failed'>>;
+  /** `Retry-After` while a dependency is unreachable. */
+  dependencyRetryAfterS?: number;
+}
+
+export function problemHandler(options: ProblemHandlerOptions = {}): Middleware<AppState> {
+  const { dependencies, dependencyRetryAfterS = 2 } = options;
   return async (ctx, next) => {
     try {
       await next();
-    } catch (error) {
+    } catch (caught) {
       // What would otherwise be a 500, when the client hung up mid-body (a route that reads the body
       // itself and did not say so): not a failure of ours, worth a line, not an error with a stack.
-      if (clientAborted(ctx.req) && toProblem(error).status >= 500) {
-        ctx.state.log.info({ reason: (error as { code?: unknown })?.code ?? (error as Error)?.message }, 'client closed the request before sending all of it');
+      if (clientAborted(ctx.req) && !classifyDependencyFailure(caught) && toProblem(caught).status >= 500) {
+        ctx.state.log.info({ reason: (caught as { code?: unknown })?.code ?? (caught as Error)?.message }, 'client closed the request before sending all of it');
         ctx.status = 400;
         ctx.type = 'application/problem+json';
         ctx.body = { type: PROBLEM_TYPE_BASE + 'request-aborted', title: TITLE_BY_STATUS[400], status: 400, detail: 'The request was closed before its body arrived.', requestId: ctx.state.requestId };
         return;
       }
+      let error = caught;
+      // A dependency outage or a saturated pool is a 503 the client may retry, not a bug.
+      const failure = classifyDependencyFailure(error);
+      if (failure) {
+        const { code, detail } = DEPENDENCY_PROBLEMS[`${failure.dependency}-${failure.reason}`];
+        error = new ServiceUnavailable(code, detail, failure.reason === 'busy' ? 1 : dependencyRetryAfterS);
+        if (failure.reason === 'unavailable') dependencies?.[failure.dependency].failed(caught);
+      }
       const problem = toProblem(error);
-      if (problem.status >= 500) ctx.state.log.error({ err: error }, 'request failed');
+      if (error instanceof ServiceUnavailable) ctx.state.log.debug({ problem: problem.type, err: caught }, 'request refused');
+      else if (problem.status >= 500) ctx.state.log.error({ err: error }, 'request failed');
       else ctx.state.log.info({ problem: problem.type }, 'request rejected');
       ctx.status = problem.status;
       ctx.type = 'application/problem+json';

@@ -10,15 +10,13 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
  * Outermost middleware: gives the request an id (a caller's own id is kept when it looks safe,
  * so a trace can cross a load balancer), a logger bound to it, and one access-log line.
  */
-export function requestContext(logger: Logger, lifecycle: { shuttingDown: boolean }): Middleware<AppState> {
+export function requestContext(logger: Logger): Middleware<AppState> {
   return async (ctx, next) => {
     const incoming = ctx.get('X-Request-Id');
     const requestId = SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
     ctx.state.requestId = requestId;
     ctx.state.log = logger.child({ requestId });
     ctx.set('X-Request-Id', requestId);
-    // While draining, tell keep-alive clients not to reuse this connection for a next request.
-    if (lifecycle.shuttingDown) ctx.set('Connection', 'close');
     const started = process.hrtime.bigint();
     try {
       // Follow-ups this request causes carry its id into the workers' log lines.

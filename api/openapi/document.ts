@@ -5,6 +5,8 @@ import { Problem } from '../schemas/common.ts';
 
 /** Statuses any route may answer with, whatever it declares. */
 const ALWAYS = [429, 500];
+/** What every route of the service (not the probes) may answer: shed under overload, or a dependency down. */
+const SERVICE = /^\/v1\//;
 
 /** Statuses that follow from the shape of a route: what it reads and whom it lets in. */
 function impliedProblems(spec: Route['spec']): number[] {
@@ -29,7 +31,7 @@ const DESCRIPTIONS: Record<number, string> = {
   422: 'Well-formed but not acceptable',
   429: 'Too many requests; see Retry-After',
   500: 'Unexpected failure (the body carries the request id)',
-  503: 'Not ready',
+  503: 'Not ready, overloaded (shed), or PostgreSQL/Redis unreachable; see Retry-After',
 };
 
 const toOpenApiPath = (path: string) => path.replace(/:([A-Za-z]+)/g, '{$1}');
@@ -43,7 +45,7 @@ function operation(route: Route): ZodOpenApiOperationObject {
       ...(response.schema ? { content: { [response.contentType ?? 'application/json']: { schema: response.schema } } } : {}),
     };
   }
-  const problems = [...new Set([...spec.problems, ...impliedProblems(spec), ...ALWAYS])].sort((a, b) => a - b);
+  const problems = [...new Set([...spec.problems, ...impliedProblems(spec), ...ALWAYS, ...(SERVICE.test(spec.path) ? [503] : [])])].sort((a, b) => a - b);
   for (const status of problems) {
     // A status the route answers with its own body (readiness's 503) keeps that body.
     if (String(status) in responses) continue;

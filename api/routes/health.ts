@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { classifyDependencyFailure } from '../../infra/dependency-failures.ts';
 import type { AppDeps } from '../context.ts';
 import { PROBLEM_TYPE_BASE } from '../middleware/problem.ts';
 import { defineRoute, type Route } from '../route.ts';
@@ -36,9 +37,21 @@ export function healthRoutes(deps: AppDeps): Route[] {
         problems: [503],
       },
       async ({ ctx }) => {
+        const ms = deps.config.readinessTimeoutMs;
+        // The database is asked on a connection of its own: requests saturating the pool make this
+        // instance busy (they are shed), not its database dead.
         const [database, redis] = await Promise.all([
-          withTimeout(deps.orm.em.fork().execute('select 1'), 2000).then(() => 'ok' as const, () => 'failed' as const),
-          pingRedis(deps.redis, 2000).then(() => 'ok' as const, () => 'failed' as const),
+          withTimeout(deps.databaseProbe.check(), ms).then(
+            () => {
+              deps.dependencies.database.recovered();
+              return 'ok' as const;
+            },
+            (error: unknown) => {
+              if (classifyDependencyFailure(error)?.reason === 'unavailable') deps.dependencies.database.failed(error);
+              return 'failed' as const;
+            },
+          ),
+          pingRedis(deps.redis, ms).then(() => 'ok' as const, () => 'failed' as const),
         ]);
         const process = deps.lifecycle.shuttingDown ? ('shutting_down' as const) : ('ok' as const);
         const checks = { database, redis, process };

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { AUCTION_EVENT_TYPES } from '../../domain/auctions/auction-events.ts';
-import { Id, Price, Timestamp, Won } from './common.ts';
+import { Id, Price, Timestamp, TimestampInput, Won } from './common.ts';
 
 const PositivePrice = Price.min(1);
 
 export const NewAuctionTerms = z
   .strictObject({
     startPrice: PositivePrice,
-    endsAt: Timestamp,
-    startsAt: Timestamp.optional().meta({ description: 'Defaults to now.' }),
+    endsAt: TimestampInput,
+    startsAt: TimestampInput.optional().meta({ description: 'Defaults to now.' }),
     buyNowPrice: PositivePrice.optional(),
     reservePrice: PositivePrice.optional().meta({ description: 'Secret; bidders only learn whether it is met.' }),
   })
@@ -112,20 +112,4 @@ export const CancelAuctionBody = z
   .strictObject({ reason: z.string().trim().min(1).max(500).meta({ description: 'Why; told to the bidders.' }) })
   .meta({ id: 'CancelAuction' });
 
-export const Offer = z
-  .object({
-    offerId: Id,
-    kind: z.enum(['second_chance']),
-    listingId: Id,
-    auctionId: Id.nullable(),
-    sellerId: Id,
-    buyerId: Id,
-    amount: Won,
-    status: z.enum(['pending', 'accepted', 'expired', 'withdrawn']),
-    expiresAt: Timestamp,
-    createdAt: Timestamp,
-    tradeId: Id.nullable(),
-  })
-  .meta({ id: 'Offer' });
-
-export const AcceptedOffer = z.object({ tradeId: Id }).meta({ id: 'AcceptedOffer' });
+export { AcceptedOffer, Offer } from './offers.ts';

@@ -36,6 +36,9 @@ export const Price = z.number().int().min(0).max(MAX_PRICE).meta({ description: 
 
 export const Timestamp = z.iso.datetime().meta({ description: 'ISO-8601, UTC.' });
 
+/** A time sent in: ISO-8601 with `Z` or any offset (`+09:00`); kept as the instant it names, in UTC. */
+export const TimestampInput = z.iso.datetime({ offset: true }).meta({ description: 'ISO-8601 with `Z` or an offset such as `+09:00`; stored as UTC.' });
+
 export const PageQuery = z.object({
   cursor: z.string().max(512).optional().meta({ description: 'The `nextCursor` of the previous page.' }),
   // Digits only: plain coercion would also take `0x10`, `1e1` or ` 5`.

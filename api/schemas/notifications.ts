@@ -20,6 +20,8 @@ export const InboxItem = z
         expiresAt: Timestamp.optional(),
         conversationId: Id.optional(),
         senderNickname: z.string().optional(),
+        tradeId: Id.optional().meta({ description: 'The trade an accepted price offer made.' }),
+        declineReason: z.enum(['seller', 'another-offer-accepted']).optional(),
       })
       .meta({ description: 'What the notice says besides its kind: a price, a reason, minutes left, an expiry.' }),
   })

@@ -163,12 +163,14 @@ export class EventStream<E extends SequencedEvent> {
   private async catchUp(untilSeq = Infinity): Promise<void> {
     if (this.lastSeq < 0) {
       const latest = await this.source.latestEvent();
-      if (!latest) this.lastSeq = 0;
-      else if (this.source.startWith === 'latest') this.deliver(latest, true);
-      else {
-        // An id with no data dispatches nothing but sets EventSource's last event id.
-        this.lastSeq = latest.seq;
-        this.write(`id: ${latest.seq}\n\n`);
+      if (this.source.startWith === 'latest') {
+        if (latest) this.deliver(latest, true);
+        else this.lastSeq = 0;
+      } else {
+        // An id with no data dispatches nothing but sets EventSource's last event id, so a
+        // reconnect resumes from here even before the first event (0: from the very first).
+        this.lastSeq = latest?.seq ?? 0;
+        this.write(`id: ${this.lastSeq}\n\n`);
       }
       return;
     }

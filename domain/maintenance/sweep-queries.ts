@@ -57,13 +57,3 @@ export async function purgeAbandonedUploads(em: EntityManager, followUps: Follow
     return { value: keys.length, followUps: { jobs: keys.length ? [jobs.deleteObjects(keys)] : [] } };
   });
 }
-
-/** Offers past their expiry whose expiry job was lost; acceptance refuses them by the clock already. */
-export async function expireOverdueOffers(em: EntityManager, limit = 1000): Promise<number> {
-  const rows = await em.execute<{ id: string }[]>(
-    `update offers set status = 'expired', decided_at = clock_timestamp()
-     where id in (select id from offers where status = 'pending' and expires_at <= clock_timestamp() limit ?) returning id`,
-    [limit],
-  );
-  return rows.length;
-}

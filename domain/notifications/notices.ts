@@ -24,6 +24,13 @@ export const DELIVERY: { readonly [K in NotificationKind]: { readonly sms: boole
   second_chance_offer: { sms: true, interrupted: 'give-up' },
   // A chat is read in the app; an SMS per message would be spam.
   new_message: { sms: false, interrupted: 'give-up' },
+  // Price offers are haggling read in the app; only an accepted one, a trade to act on, is texted.
+  offer_received: { sms: false, interrupted: 'give-up' },
+  offer_accepted: { sms: true, interrupted: 'resend' },
+  offer_declined: { sms: false, interrupted: 'give-up' },
+  offer_countered: { sms: false, interrupted: 'give-up' },
+  offer_withdrawn: { sms: false, interrupted: 'give-up' },
+  offer_expired: { sms: false, interrupted: 'give-up' },
 };
 
 /** The kinds whose interrupted sends are sent again (see `DELIVERY`). */
@@ -124,4 +131,26 @@ export const newMessageNotice = (input: { conversationId: string; listingId: str
   dedupeKey: `new_message:${input.conversationId}:${input.recipientId}:${input.readMark?.getTime() ?? 0}`,
   data: { conversationId: input.conversationId, senderNickname: input.senderNickname },
   sms: DELIVERY.new_message.sms,
+});
+
+export type PriceOfferNoticeKind = 'offer_received' | 'offer_accepted' | 'offer_declined' | 'offer_countered' | 'offer_withdrawn' | 'offer_expired';
+
+/**
+ * One step of a price offer told to the other party (an expiry to both). One per kind, offer and
+ * recipient: an offer is countered at most once, and every other step ends it.
+ */
+export const priceOfferNotice = (
+  kind: PriceOfferNoticeKind,
+  offer: { id: string; listingId: string },
+  userId: string,
+  data: NotificationData,
+): NewNotification => ({
+  userId,
+  auctionId: null,
+  listingId: offer.listingId,
+  offerId: offer.id,
+  kind,
+  dedupeKey: `${kind}:${offer.id}:${userId}`,
+  data,
+  sms: DELIVERY[kind].sms,
 });

@@ -10,6 +10,12 @@ export const NOTIFICATION_KINDS = [
   'trade_expired',
   'second_chance_offer',
   'new_message',
+  'offer_received',
+  'offer_accepted',
+  'offer_declined',
+  'offer_countered',
+  'offer_withdrawn',
+  'offer_expired',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -22,6 +28,10 @@ export interface NotificationData {
   /** The chat a `new_message` notice is about, and who wrote. */
   conversationId?: string;
   senderNickname?: string;
+  /** A price offer's trade, once accepted. */
+  tradeId?: string;
+  /** Why a price offer was declined: the seller said no, or accepted another buyer's offer. */
+  declineReason?: 'seller' | 'another-offer-accepted';
 }
 
 /** A notification row just written: every one goes to its user's inbox and stream, some also by SMS. */

@@ -68,5 +68,18 @@ export function renderSms(kind: NotificationKind, title: string, data: Notificat
       return `[gavel] 새 채팅 메시지가 있습니다: ${item}.`;
     case 'trade_expired':
       return `[gavel] 기한 안에 완료되지 않아 거래가 취소되었습니다: ${item} ${won(data.price)}. 상품은 다시 판매중입니다.`;
+    case 'offer_accepted':
+      return `[gavel] 가격 제안이 수락되었습니다: ${item} ${won(data.price)}. 앱에서 거래를 진행하세요.`;
+    // The other offer notices are inbox only (notices.ts); these texts are what the inbox would say.
+    case 'offer_received':
+      return `[gavel] 새 가격 제안: ${item} ${won(data.price)}.`;
+    case 'offer_declined':
+      return `[gavel] 가격 제안이 거절되었습니다: ${item} ${won(data.price)}.`;
+    case 'offer_countered':
+      return `[gavel] 판매자가 ${won(data.price)}을 제안했습니다: ${item}.`;
+    case 'offer_withdrawn':
+      return `[gavel] 구매자가 가격 제안을 철회했습니다: ${item} ${won(data.price)}.`;
+    case 'offer_expired':
+      return `[gavel] 가격 제안이 기한을 넘겨 만료되었습니다: ${item} ${won(data.price)}.`;
   }
 }

@@ -111,3 +111,16 @@ test('an auction may run AUCTION_MAX_DURATION_S (default 30 days) and not a minu
   t.is(longer.status, 400);
   t.like(longer.body, { type: 'https://gavel.dev/problems/auction-too-long', maxDurationS: 30 * 86_400 });
 });
+
+test('endsAt and startsAt may carry any ISO-8601 offset (Korean time, +09:00); the auction keeps the instant, shown in UTC', async (t) => {
+  const seller = await app.signup();
+  const end = new Date(Math.ceil((Date.now() + 3_600_000) / 1000) * 1000);
+  // The same instant written in Korean time: 9 hours ahead of UTC on the wall clock.
+  const kst = new Date(end.getTime() + 9 * 3_600_000).toISOString().replace('.000Z', '+09:00');
+  const res = await app.request('POST', '/v1/listings', { token: seller.accessToken, body: { ...content, auction: { startPrice: 30_000, endsAt: kst } } });
+  t.is(res.status, 201, JSON.stringify(res.body));
+  const auction = await app.request('GET', `/v1/auctions/${res.body.auctionId}`);
+  t.is(auction.body.endsAt, end.toISOString());
+  const bad = await app.request('POST', '/v1/listings', { token: seller.accessToken, body: { ...content, auction: { startPrice: 30_000, endsAt: kst.replace('+09:00', '+25:00') } } });
+  t.is(bad.status, 400);
+});

@@ -25,6 +25,7 @@ const MONEY_COLUMNS = [
   ['bids', 'max_amount'],
   ['trades', 'price'],
   ['offers', 'amount'],
+  ['offers', 'counter_amount'],
 ] as const;
 
 /** Bigint columns that count or measure something other than money. */

@@ -82,6 +82,39 @@ async function secondChance() {
 }
 const as = (user: TestUser | undefined) => user?.accessToken;
 
+/** A price offer of `buyer` on a new fixed-price listing of `seller`. */
+async function priceOffer(seller: TestUser, buyer: TestUser): Promise<{ offerId: string; listingId: string }> {
+  const listing = await createListing(app, seller);
+  const res = await expectStatus(await app.request('POST', `/v1/listings/${listing.id}/offers`, { token: buyer.accessToken, body: { amount: 20_000 } }), 201, 'offer');
+  return { offerId: res.body.offerId, listingId: listing.id };
+}
+
+const offersOf = (listingId: string) => sql(app, 'select * from offers where listing_id = ? order by id', [listingId]);
+
+/** A step on a price offer that only one of its parties may take; the other party is refused too. */
+function priceOfferStep(action: string, actor: 'seller' | 'buyer', ok: number, body?: unknown): Access {
+  return {
+    owner: ok, other: 403, anonymous: 401,
+    why: `the offer's ${actor} only (not-offer-${actor}); the other party and outsiders are refused`,
+    scenarios: Object.fromEntries(
+      (['the other party', 'an outsider'] as const).map((otherIs) => [
+        `owner is the ${actor}, other ${otherIs}`,
+        async (): Promise<Arranged> => {
+          const [seller, buyer, outsider] = await users();
+          const offer = await priceOffer(seller!, buyer!);
+          const [owner, counterpart] = actor === 'seller' ? [seller!, buyer!] : [buyer!, seller!];
+          return {
+            owner, other: otherIs === 'the other party' ? counterpart : outsider!,
+            call: (caller) => app.request('POST', `/v1/offers/${offer.offerId}/${action}`, { token: as(caller), ...(body === undefined ? {} : { body }) }),
+            state: async () => ({ offers: await offersOf(offer.listingId), notices: await sql(app, 'select user_id, kind from notifications where offer_id = ? order by kind', [offer.offerId]) }),
+            allowed: (t, _p, res) => void t.is(res.body.offerId, offer.offerId),
+          };
+        },
+      ]),
+    ),
+  };
+}
+
 /** Conversation routes, tried with the owner as the buyer and as the seller; a third user is the outsider. */
 function chatScenarios(make: (chat: { conversationId: string; listingId: string }, owner: TestUser, counterpart: TestUser) => Promise<Omit<Arranged, 'owner' | 'other'>>) {
   const build = (ownerIs: 'buyer' | 'seller') => async (): Promise<Arranged> => {
@@ -697,8 +730,22 @@ const MATRIX: Record<string, Access> = {
     },
   },
   'POST /v1/offers/:id/accept': {
-    owner: 201, other: 403, anonymous: 401, why: 'only the buyer it was made to (not-offer-buyer); the seller is refused too',
+    owner: 201, other: 403, anonymous: 401,
+    why: 'only the party the offer waits for: the buyer of a second chance (not-offer-buyer; the seller is refused too), the seller of a price offer (the buyer is refused: not-offer-seller)',
     scenarios: {
+      'owner is the seller of a price offer, other its buyer': async () => {
+        const [seller, buyer] = await users();
+        const offer = await priceOffer(seller!, buyer!);
+        return {
+          owner: seller!, other: buyer!,
+          call: (caller) => app.request('POST', `/v1/offers/${offer.offerId}/accept`, { token: as(caller) }),
+          state: async () => ({ world: await worldOf(app, offer.listingId), offers: await offersOf(offer.listingId) }),
+          async allowed(t, _p, res) {
+            const [trade] = await sql(app, 'select buyer_id, seller_id, price from trades where id = ?', [res.body.tradeId]);
+            t.like(trade, { buyer_id: buyer!.id, seller_id: seller!.id });
+          },
+        };
+      },
       'owner is the runner-up, other the seller': async () => {
         const { seller, runnerUp, offerId, listingId } = await secondChance();
         return {
@@ -728,6 +775,42 @@ const MATRIX: Record<string, Access> = {
       },
     },
   },
+  'POST /v1/listings/:id/offers': {
+    owner: 403, other: 201, anonymous: 401,
+    why: 'the seller cannot offer on their own listing (own-listing); any other user may',
+    scenarios: {
+      'owner is the seller': async () => {
+        const [a, b] = await users();
+        const listing = await createListing(app, a!);
+        return {
+          owner: a!, other: b!,
+          call: (caller) => app.request('POST', `/v1/listings/${listing.id}/offers`, { token: as(caller), body: { amount: 20_000 } }),
+          state: async () => ({ world: await worldOf(app, listing.id), offers: await offersOf(listing.id) }),
+          async allowed(t, _p, res) {
+            t.like(res.body, { buyerId: b!.id, sellerId: a!.id, listingId: listing.id, kind: 'price' });
+            t.deepEqual(await sql(app, 'select buyer_id, seller_id from offers where listing_id = ?', [listing.id]), [{ buyer_id: b!.id, seller_id: a!.id }]);
+          },
+        };
+      },
+    },
+  },
+  'POST /v1/offers/:id/decline': priceOfferStep('decline', 'seller', 200),
+  'POST /v1/offers/:id/counter': priceOfferStep('counter', 'seller', 200, { amount: 25_000 }),
+  'POST /v1/offers/:id/withdraw': priceOfferStep('withdraw', 'buyer', 200),
+  'GET /v1/me/offers': myList(
+    async (a, b) => {
+      const seller = await app.signup();
+      const [mine, theirs] = [await priceOffer(seller, a), await priceOffer(seller, b)];
+      return { path: '/v1/me/offers?role=buyer', ownerItem: mine.offerId, otherItem: theirs.offerId, itemId: (item) => item.offerId };
+    },
+    {
+      'each user received one offer': async (a, b) => {
+        const buyer = await app.signup();
+        const [mine, theirs] = [await priceOffer(a, buyer), await priceOffer(b, buyer)];
+        return { path: '/v1/me/offers?role=seller', ownerItem: mine.offerId, otherItem: theirs.offerId, itemId: (item) => item.offerId };
+      },
+    },
+  ),
   'POST /v1/uploads': {
     // An upload has no prior owner; it becomes the token's user's, and only they can attach it
     // (upload-not-yours, test/photos/bad-input.test.ts).

@@ -297,6 +297,37 @@ const BODY_ROUTES: Record<string, Record<string, () => BodyVariant>> = {
       },
     }),
   },
+  'POST /v1/listings/:id/offers': {
+    'fixed-price listing on sale': () => ({
+      serverOwned: { offerId: randomUUID(), kind: 'second_chance', status: 'accepted', buyerId: someone.id, sellerId: someone.id, listingId: randomUUID(), auctionId: randomUUID(), counterAmount: 1, expiresAt: '2099-01-01T00:00:00.000Z', tradeId: randomUUID(), awaiting: 'buyer' },
+      async arrange() {
+        const [seller, buyer] = await Promise.all([app.signup(), app.signup()]);
+        const listing = await createListing(app, seller);
+        return {
+          valid: { amount: 20_000 },
+          send: (body) => app.request('POST', `/v1/listings/${listing.id}/offers`, { token: buyer.accessToken, body }),
+          state: () => sql(app, 'select * from offers where listing_id = ?', [listing.id]),
+          okStatus: 201,
+        };
+      },
+    }),
+  },
+  'POST /v1/offers/:id/counter': {
+    'an open price offer': () => ({
+      serverOwned: { offerId: randomUUID(), kind: 'second_chance', status: 'accepted', buyerId: someone.id, sellerId: someone.id, listingId: randomUUID(), auctionId: randomUUID(), counterAmount: 1, expiresAt: '2099-01-01T00:00:00.000Z', tradeId: randomUUID(), awaiting: 'buyer' },
+      async arrange() {
+        const [seller, buyer] = await Promise.all([app.signup(), app.signup()]);
+        const listing = await createListing(app, seller);
+        const offer = await app.request('POST', `/v1/listings/${listing.id}/offers`, { token: buyer.accessToken, body: { amount: 20_000 } });
+        return {
+          valid: { amount: 25_000 },
+          send: (body) => app.request('POST', `/v1/offers/${offer.body.offerId}/counter`, { token: seller.accessToken, body }),
+          state: () => sql(app, 'select * from offers where listing_id = ?', [listing.id]),
+          okStatus: 200,
+        };
+      },
+    }),
+  },
   'POST /v1/uploads': {
     'photo upload': () => ({
       // The server picks the id, the owner, the storage key and the URL; the client states only type and size.

@@ -113,3 +113,26 @@ test('two requests racing to use one ticket: exactly one stream opens', async (t
   t.teardown(() => Promise.all(clients.map((c) => c.close())));
   t.deepEqual(clients.map((c) => c.status).sort(), [200, 401, 401, 401, 401, 401, 401, 401]);
 });
+
+test('a chat message sent through one instance reaches the other party’s stream on another, and the sender’s own', async (t) => {
+  const [seller, buyer] = [await app.signup(), await app.signup()];
+  const listing = expectStatus(
+    await app.request('POST', '/v1/listings', { token: seller.accessToken, body: { title: '자전거', description: '거의 새것', categoryId: 1, price: 50_000 } }),
+    201,
+    'listing',
+  ).body;
+  const conversationId = expectStatus(await app.request('POST', `/v1/listings/${listing.id}/conversations`, { token: buyer.accessToken }), 201, 'open').body.id;
+  const onPeer = await openOn(peer.baseUrl, seller);
+  const ownOnApp = await openOn(app.baseUrl, buyer);
+  t.teardown(async () => {
+    await onPeer.close();
+    await ownOnApp.close();
+  });
+  await onPeer.waitFor((c) => c.lastEventId !== undefined, 3_000, 'the seller’s stream');
+  await ownOnApp.waitFor((c) => c.lastEventId !== undefined, 3_000, 'the buyer’s stream');
+  const sent = expectStatus(await app.request('POST', `/v1/conversations/${conversationId}/messages`, { token: buyer.accessToken, body: { text: '네고 되나요?' } }), 201, 'send').body;
+  for (const stream of [onPeer, ownOnApp]) {
+    await stream.waitFor((c) => c.events.some((e) => e.event === 'message'), 5_000, 'the message');
+    t.like(JSON.parse(stream.events.find((e) => e.event === 'message')!.data), { type: 'message', message: { id: sent.id, text: '네고 되나요?', senderId: buyer.id } });
+  }
+});

@@ -18,12 +18,19 @@ export interface ApiProcess {
   terminate(): Promise<{ code: number | null; ms: number }>;
 }
 
+/**
+ * What test harnesses run an API with: the admission bound far above any test's concurrency and no
+ * shedding on event-loop delay (a busy shared machine lags now and then), so ordinary tests are
+ * never shed. Load shedding is tested with its own settings (test/operations/overload.test.ts).
+ */
+export const UNSHED_ENV = { API_MAX_IN_FLIGHT: '10000', API_MAX_QUEUED: '10000', API_MAX_EVENT_LOOP_DELAY_MS: '0' };
+
 /** `node main/api.ts` as its own process, as production runs it; resolves when /health/ready is 200. */
 export async function startApiProcess(env: Record<string, string>, port?: number): Promise<ApiProcess> {
   const listenPort = port ?? (await freePort());
   const child = spawn(process.execPath, [fileURLToPath(new URL('../../main/api.ts', import.meta.url))], {
     // Tests sign up in one call (PHONE_VERIFICATION=off), which production refuses to start with.
-    env: { ...process.env, LOG_LEVEL: 'warn', ...(env.NODE_ENV === 'production' ? {} : { PHONE_VERIFICATION: 'off' }), ...env, PORT: String(listenPort) },
+    env: { ...process.env, LOG_LEVEL: 'warn', ...UNSHED_ENV, ...(env.NODE_ENV === 'production' ? {} : { PHONE_VERIFICATION: 'off' }), ...env, PORT: String(listenPort) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const deadline = Date.now() + 20_000;

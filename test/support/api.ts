@@ -8,6 +8,7 @@ import type { AppDeps } from '../../api/context.ts';
 import { loadConfig, type Config } from '../../infra/config.ts';
 import { closeInfrastructure, createInfrastructure } from '../../infra/infrastructure.ts';
 import { createLogger, type Logger } from '../../infra/logger.ts';
+import { UNSHED_ENV } from './api-process.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { holdRedisPrefix, TEST_REDIS_URL } from './redis-keys.ts';
 import { TEST_JWT_SECRET } from './secrets.ts';
@@ -37,15 +38,30 @@ export interface TestUser {
 }
 
 let phoneCounter = 0;
-/** Distinct E.164 numbers per process; pid keeps parallel test files apart. */
-export const uniquePhone = () => `+8210${String(process.pid % 10_000).padStart(4, '0')}${String(phoneCounter++).padStart(4, '0')}`;
+/**
+ * Distinct E.164 numbers per process; pid keeps parallel test files apart. Always 010-2xxx-xxxx:
+ * numbering plans leave some 010 blocks unassigned (010-597x is not a number), and phones are now
+ * validated, so a pid landing in one would fail a whole file.
+ */
+export const uniquePhone = () => `+82102${String(process.pid % 1000).padStart(3, '0')}${String(phoneCounter++).padStart(4, '0')}`;
 
 /**
  * The real app on an ephemeral port, with its own database and Redis key prefix, driven over
  * HTTP exactly as a client would.
  */
-export async function startTestApi(label: string, env: Record<string, string> = {}, options: { logger?: Logger } = {}): Promise<TestApi> {
-  const db = await createTestDatabase(label);
+export interface TestApiOptions {
+  logger?: Logger;
+  /** The PostgreSQL server to create the test's database on (a private one: test/support/private-postgres.ts). */
+  adminDatabaseUrl?: string;
+  /**
+   * The app gets a connection pool of its own, sized and timed by its config (`DATABASE_POOL_MAX`,
+   * `DATABASE_ACQUIRE_TIMEOUT_MS`) as in production, instead of sharing the test database's.
+   */
+  ownPool?: boolean;
+}
+
+export async function startTestApi(label: string, env: Record<string, string> = {}, options: TestApiOptions = {}): Promise<TestApi> {
+  const db = await createTestDatabase(label, options.adminDatabaseUrl);
   const config: Config = loadConfig({
     NODE_ENV: 'test',
     JWT_SECRET: TEST_JWT_SECRET,
@@ -57,6 +73,9 @@ export async function startTestApi(label: string, env: Record<string, string> = 
     SHUTDOWN_DRAIN_MS: '0',
     // Every test signs its users up from 127.0.0.1; the signup limit has tests of its own.
     SIGNUPS_PER_ADDRESS: '1000000',
+    // Tests fire hundreds of concurrent requests on purpose (the bid storm): the admission bound is
+    // far above them, so it runs on every request but sheds nothing.
+    ...UNSHED_ENV,
     // Most tests sign up in one call; test/http/phone-verification.test.ts drives the real flow with `required`.
     PHONE_VERIFICATION: 'off',
     // Photos land in a folder of this app's own.
@@ -64,7 +83,9 @@ export async function startTestApi(label: string, env: Record<string, string> = 
     ...env,
   });
   // The wiring of main/api.ts, on the test's own database.
-  const deps = createAppDeps(await createInfrastructure(config, { process: 'api', logger: options.logger ?? createLogger(config.logLevel), orm: db.orm }));
+  const deps = createAppDeps(
+    await createInfrastructure(config, { process: 'api', logger: options.logger ?? createLogger(config.logLevel), orm: options.ownPool ? undefined : db.orm }),
+  );
   const prefix = holdRedisPrefix(config);
   const api = await listen(deps, 0);
   const baseUrl = `http://127.0.0.1:${api.port}`;
@@ -98,7 +119,7 @@ export async function startTestApi(label: string, env: Record<string, string> = 
     async close() {
       await api.close(1000);
       await closeAppDeps(deps);
-      await closeInfrastructure(deps, { keepOrm: true });
+      await closeInfrastructure(deps, { keepOrm: !options.ownPool });
       try {
         // Once this app's connections are closed; the keys go with the last harness on the prefix.
         await prefix.release();

@@ -10,8 +10,8 @@ export interface TestDatabase {
 }
 
 /** A database of its own for one test file, migrated from scratch, so parallel files never collide. */
-export async function createTestDatabase(label = 'test'): Promise<TestDatabase> {
-  const url = new URL(ADMIN_DATABASE_URL);
+export async function createTestDatabase(label = 'test', adminUrl = ADMIN_DATABASE_URL): Promise<TestDatabase> {
+  const url = new URL(adminUrl);
   url.pathname = `/gavel_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
   const databaseUrl = url.toString();
   await ensureDatabase(databaseUrl);

@@ -74,3 +74,31 @@ test('every auction not closed gets its close job at its end, every pending offe
   t.deepEqual(await h.infra.jobs.queues.auctions.getJobCounts('delayed', 'waiting'), queued);
   t.deepEqual(await outboxJobs(h.em()), [], 'nothing left in the outbox');
 });
+
+test.serial('a price offer awaiting either party (countered or not) gets its expiry at its current due time; a declined or withdrawn one none', async (t) => {
+  const [seller, buyer] = [await h.user(), await h.user()];
+  const [listing] = await h.em().execute<{ id: string }[]>(
+    `insert into listings (id, seller_id, category_id, title, description, sale_type, price) values (gen_random_uuid(), ?, 1, '가격 제안', '', 'fixed', 50000) returning id`,
+    [seller.id],
+  );
+  const due = new Date(Date.now() + 2 * HOUR_MS);
+  const priceOffer = async (status: string, counter: number | null) =>
+    (await h.em().execute<{ id: string }[]>(
+      `insert into offers (id, kind, listing_id, seller_id, buyer_id, amount, counter_amount, expires_at, status)
+       values (gen_random_uuid(), 'price', ?, ?, ?, 40000, ?, ?, ?) returning id`,
+      [listing!.id, seller.id, buyer.id, counter, due.toISOString(), status],
+    ))[0]!.id;
+  // One open offer per buyer and listing: the open one is the countered one; the others are decided.
+  const countered = await priceOffer('pending', 45_000);
+  const decided = [await priceOffer('declined', null), await priceOffer('withdrawn', 45_000)];
+  await h.em().execute('delete from job_outbox');
+  await redeclareScheduledJobs(h.em(), diedAfterCommit);
+  const expiries = (await outboxJobs(h.em())).filter((j) => j.name === 'expire-offer');
+  const mine = expiries.filter((j) => j.job_id === jobIds.expireOffer(countered));
+  t.is(mine.length, 1);
+  t.is(mine[0]!.payload.expiresAt, due.toISOString());
+  t.false(expiries.some((j) => decided.includes(j.payload.offerId as string)), 'none for the decided offers');
+  // Serial, before the test above, which counts every pending offer in the database.
+  await h.em().execute('delete from job_outbox');
+  await h.em().execute('delete from listings where id = ?', [listing!.id]);
+});

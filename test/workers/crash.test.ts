@@ -90,8 +90,9 @@ test('a worker SIGKILLed mid-settlement leaves nothing half-done; a second worke
   const { app, sns, env, seller, winner, auctionId, listingId, endsAt } = await setUp('crash_kill');
   const lock = await blockTradeInserts(app);
   const first = spawnWorkerProcess(app, env);
-  // Bound: the close job runs at the end; it must be stuck at the trade insert within 5 s of it.
-  const backend = await closeBlockedOnTrades(app, endsAt.getTime() + 5_000 - Date.now());
+  // Bound: the close job runs at the end; it must be stuck at the trade insert soon after it (15 s:
+  // a worker process starting on a loaded machine takes seconds before it takes jobs).
+  const backend = await closeBlockedOnTrades(app, endsAt.getTime() + 15_000 - Date.now());
   const [locked] = await sql(app, 'select id from auctions where id = ? for update skip locked', [auctionId]);
   t.is(locked, undefined, 'the close holds the auction row: it has updated it, uncommitted');
   t.like((await settlement(app, auctionId, listingId)).auction, { status: 'open' }, 'nothing committed yet');
@@ -134,7 +135,7 @@ test('SIGTERM while a settlement is in progress: the worker finishes it, then ex
   const { app, sns, env, seller, winner, auctionId, listingId, endsAt } = await setUp('crash_term');
   const lock = await blockTradeInserts(app);
   const worker = spawnWorkerProcess(app, env);
-  await closeBlockedOnTrades(app, endsAt.getTime() + 5_000 - Date.now());
+  await closeBlockedOnTrades(app, endsAt.getTime() + 15_000 - Date.now());
 
   worker.child.kill('SIGTERM');
   const termAt = Date.now();

@@ -1,7 +1,6 @@
 import { closeAuction } from '../../domain/auctions/close-auction.ts';
 import type { JobOutcome } from '../../domain/follow-ups/job-contract.ts';
 import {
-  expireOverdueOffers,
   findOverdueAuctionIds,
   purgeAbandonedUploads,
   purgeExpiredIdempotencyKeys,
@@ -9,6 +8,7 @@ import {
 } from '../../domain/maintenance/sweep-queries.ts';
 import { queueEndingSoonNotices } from '../../domain/notifications/ending-soon.ts';
 import { settleInterruptedSends } from '../../domain/notifications/interrupted-sends.ts';
+import { expireOverdueOffers } from '../../domain/offers/expire-offer.ts';
 import { expireOverdueTrades } from '../../domain/trades/expire-trade.ts';
 import { purgeEndedPhoneVerifications } from '../../domain/accounts/phone-verification.ts';
 import type { WorkerContext } from '../context.ts';
@@ -41,7 +41,7 @@ export function sweepHandler(ctx: WorkerContext, options: { started?: () => Prom
     const stalledPhotos = await requeueStalledPhotos(em(), ctx.followUps, STALLED_PHOTO_AFTER_S);
     const abandoned = await purgeAbandonedUploads(em(), ctx.followUps);
     const purged = await purgeExpiredIdempotencyKeys(em());
-    const expiredOffers = await expireOverdueOffers(em());
+    const expiredOffers = await expireOverdueOffers(em(), ctx.followUps);
     const expiredTrades = await expireOverdueTrades(em(), ctx.followUps);
     const verifications = await purgeEndedPhoneVerifications(em());
     return {
