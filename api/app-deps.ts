@@ -1,5 +1,6 @@
 import { createEventHub } from '../infra/event-hub.ts';
 import type { Infrastructure } from '../infra/infrastructure.ts';
+import { createKeyHasher } from '../infra/rate-limiter.ts';
 import { createRedis } from '../infra/redis.ts';
 import { createStreamLimiter } from '../infra/stream-limiter.ts';
 import { createStreamTickets } from '../infra/stream-tickets.ts';
@@ -17,7 +18,7 @@ export function createAppDeps(infra: Infrastructure): AppDeps {
     ...infra,
     eventHub: createEventHub(subscriber, config.redisKeyPrefix, logger),
     streams: new OpenStreams(),
-    streamLimiter: createStreamLimiter(infra.redis, config.redisKeyPrefix, config.sse.maxStreamsPerAddress, logger, infra.dependencies.redis),
+    streamLimiter: createStreamLimiter(infra.redis, config.redisKeyPrefix, config.sse.maxStreamsPerAddress, logger, createKeyHasher(config.rateLimitKeySecret), infra.dependencies.redis),
     streamTickets: createStreamTickets(infra.redis, config.redisKeyPrefix),
     presence: createPresence(infra.redis, config.redisKeyPrefix),
     lifecycle: { shuttingDown: false },

@@ -58,7 +58,10 @@ export function apiRoutes(deps: AppDeps): Route[] {
 /** Builds the Koa application without listening, so tests can drive it in-process. */
 export function createApp(deps: AppDeps): Koa<AppState> {
   const app = new Koa<AppState>();
-  app.proxy = deps.config.trustProxy;
+  // Only the last `trustProxyHops` X-Forwarded-For entries were written by proxies of ours; the
+  // leftmost of those is the client. Anything further left is the client's own invention.
+  app.proxy = deps.config.trustProxyHops > 0;
+  app.maxIpsCount = deps.config.trustProxyHops;
   const routes = apiRoutes(deps);
   const openApi = buildOpenApiDocument(routes);
 
@@ -77,7 +80,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   app.use(helmet());
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: deps.config.bodyLimit, encoding: 'utf-8' }));
   app.use(entityManagerPerRequest(deps.orm));
-  app.use(authenticate(deps.accessTokens));
+  app.use(authenticate(deps.accessTokens, { ownCredentials: new Set(['/metrics']) }));
   // Wraps the routers: what they leave without a body (no path matched, or allowedMethods set
   // 405/501 and an Allow header for a known path) becomes a problem+json answer.
   app.use(async (ctx, next) => {

@@ -29,7 +29,7 @@ async function seedUsers(count: number): Promise<string[]> {
 
 
 const [sellerId, ...bidderIds] = await seedUsers(CLIENTS + 1);
-const config = loadConfig({ JWT_SECRET, NODE_ENV: 'production' });
+const config = loadConfig({ JWT_SECRET, NODE_ENV: 'production', METRICS_TOKEN: 'bench-metrics-token-0123' });
 const tokens = createAccessTokens(config.jwt);
 const bearer = bidderIds.map((userId) => `Bearer ${tokens.issue({ userId, role: 'user' })}`);
 
@@ -37,6 +37,7 @@ const api = await startApiProcess({
   NODE_ENV: 'production',
   DATABASE_URL: db.url,
   JWT_SECRET,
+  METRICS_TOKEN: 'bench-metrics-token-0123',
   BID_RATE_LIMIT_PER_MIN: '1000000',
   REDIS_KEY_PREFIX: `gavel_bench_${process.pid}`,
   DATABASE_POOL_MAX: '20',

@@ -21,7 +21,7 @@ const AUCTIONS = Number(process.env.BENCH_AUCTIONS ?? 10_000);
 const WINDOW_S = Number(process.env.BENCH_WINDOW_S ?? 60);
 const LEAD_S = 15;
 const PREFIX = `gavel_bench_closing_${randomBytes(3).toString('hex')}`;
-const config = loadConfig({ REDIS_KEY_PREFIX: PREFIX });
+const config = loadConfig({ NODE_ENV: 'development', REDIS_KEY_PREFIX: PREFIX });
 
 const stats = (ms: number[]) => {
   const sorted = [...ms].sort((a, b) => a - b);
@@ -64,7 +64,7 @@ async function bareBullmq(): Promise<ReturnType<typeof stats>> {
 
 async function startWorkerProcess(databaseUrl: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, [fileURLToPath(new URL('../main/worker.ts', import.meta.url))], {
-    env: { ...process.env, NODE_ENV: 'production', JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123', DATABASE_URL: databaseUrl, REDIS_KEY_PREFIX: PREFIX, SMS_SENDER: 'log', LOG_LEVEL: 'warn' },
+    env: { ...process.env, NODE_ENV: 'production', JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123', METRICS_TOKEN: 'bench-metrics-token-0123', DATABASE_URL: databaseUrl, REDIS_KEY_PREFIX: PREFIX, SMS_SENDER: 'log', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   await sleep(3000);

@@ -352,6 +352,7 @@ try {
     NODE_ENV: 'production',
     DATABASE_URL: db.url,
     JWT_SECRET,
+    METRICS_TOKEN: 'bench-metrics-token-0123',
     REDIS_KEY_PREFIX: `gavel_bench_${process.pid}`,
     DATABASE_POOL_MAX: '10',
   });

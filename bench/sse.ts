@@ -44,13 +44,14 @@ const { rows: auctions } = await sql.query<{ id: string }>(
   [seller],
 );
 const auctionId = auctions[0]!.id;
-const tokens = createAccessTokens(loadConfig({ JWT_SECRET, NODE_ENV: 'production' }).jwt);
+const tokens = createAccessTokens(loadConfig({ JWT_SECRET, NODE_ENV: 'production', METRICS_TOKEN: 'bench-metrics-token-0123' }).jwt);
 const bidders = [alice!, bob!].map((userId) => `Bearer ${tokens.issue({ userId, role: 'user' })}`);
 
 const api = await startApiProcess({
   NODE_ENV: 'production',
   DATABASE_URL: db.url,
   JWT_SECRET,
+  METRICS_TOKEN: 'bench-metrics-token-0123',
   REDIS_KEY_PREFIX: PREFIX,
   BID_RATE_LIMIT_PER_MIN: '1000000',
   SSE_MAX_STREAMS_PER_ADDRESS: '100000',
@@ -122,7 +123,7 @@ try {
   const rssBusy = rssMb(pid);
 
   // The floor: the same fan-out hop without gavel, one PUBLISH to one SUBSCRIBE, same rate.
-  const config = loadConfig({});
+  const config = loadConfig({ NODE_ENV: 'development' });
   const sub = createRedis(config.redisUrl, 'subscriber');
   const pub = createRedis(config.redisUrl, 'queue');
   const baseline: number[] = [];

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -7,14 +8,14 @@ import { z } from 'zod';
 const DEV_JWT_SECRET = 'gavel-development-secret-do-not-use-in-production';
 
 /** Digits only: `z.coerce.number()` would read " " as 0 and "0x10" as 16. */
-const wholeNumber = (min: number, max: number, fallback: number) =>
+const anyWholeNumber = (min: number, max: number) =>
   z
     .string()
     .trim()
     .regex(/^\d+$/, 'must be a whole number')
     .transform(Number)
-    .pipe(z.number().int().min(min).max(max))
-    .default(fallback);
+    .pipe(z.number().int().min(min).max(max));
+const wholeNumber = (min: number, max: number, fallback: number) => anyWholeNumber(min, max).default(fallback);
 
 const seconds = (fallback: number) => wholeNumber(0, 10 * 365 * 86_400, fallback);
 
@@ -23,7 +24,7 @@ const ALWAYS = { when: () => true };
 
 const schema = z
   .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    NODE_ENV: z.enum(['development', 'production', 'test']).optional(),
     PORT: wholeNumber(0, 65535, 3000),
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/gavel'),
     DATABASE_POOL_MAX: wholeNumber(1, 200, 10),
@@ -63,7 +64,10 @@ const schema = z
     SSE_MAX_STREAMS_PER_ADDRESS: wholeNumber(1, 100_000, 20),
     SSE_HEARTBEAT_S: wholeNumber(1, 15, 15),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    TRUST_PROXY: z.stringbool().default(false),
+    TRUST_PROXY: z.stringbool().optional(),
+    // How many proxies of our own stand in front (each appends to X-Forwarded-For); what is left of
+    // them was written by the client and is never believed.
+    TRUST_PROXY_HOPS: anyWholeNumber(0, 10).optional(),
     BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i).default('100kb'),
     AUCTION_MIN_DURATION_S: seconds(60),
     // At least a minute, at most a year: longer is no auction, and every end stays a showable time.
@@ -81,7 +85,12 @@ const schema = z
     LOGIN_FAILURES_PER_PHONE: wholeNumber(1, 1000, 5),
     LOGIN_FAILURES_PER_ADDRESS: wholeNumber(1, 100_000, 50),
     LOGIN_WINDOW_S: wholeNumber(1, 86_400, 900),
+    SIGNUPS_PER_ADDRESS: wholeNumber(1, 1_000_000, 10),
+    SIGNUP_WINDOW_S: wholeNumber(1, 86_400, 3600),
+    RATE_LIMIT_KEY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     REQUEST_TIMEOUT_MS: wholeNumber(100, 600_000, 15_000),
+    // Sent by Prometheus as a bearer token, so only token68 characters.
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').regex(/^[A-Za-z0-9._~+/=-]+$/, 'must be letters, digits and ._~+/=- only').optional(),
     PHONE_VERIFICATION: z.enum(['required', 'off']).default('required'),
     PHONE_VERIFICATION_CODE_TTL_S: wholeNumber(30, 3600, 300),
     PHONE_VERIFICATION_MAX_ATTEMPTS: wholeNumber(1, 20, 5),
@@ -90,12 +99,20 @@ const schema = z
     PHONE_VERIFICATION_SENDS_PER_ADDRESS: wholeNumber(1, 100_000, 20),
     PHONE_VERIFICATION_WINDOW_S: wholeNumber(1, 86_400, 3600),
   })
-  .refine((env) => env.NODE_ENV !== 'production' || env.JWT_SECRET, { ...ALWAYS, path: ['JWT_SECRET'], message: 'is required when NODE_ENV=production' })
+  // The development secret is public: it signs tokens only where someone said NODE_ENV=development,
+  // never because NODE_ENV was forgotten or says test.
+  .refine((env) => env.NODE_ENV === 'development' || env.JWT_SECRET, { ...ALWAYS, path: ['JWT_SECRET'], message: 'is required unless NODE_ENV=development' })
   .refine((env) => env.NODE_ENV !== 'production' || env.JWT_SECRET !== DEV_JWT_SECRET, {
     ...ALWAYS,
     path: ['JWT_SECRET'],
     message: 'must not be the development default when NODE_ENV=production',
   })
+  .refine((env) => !(env.TRUST_PROXY === false && typeof env.TRUST_PROXY_HOPS === 'number' && env.TRUST_PROXY_HOPS > 0), {
+    ...ALWAYS,
+    path: ['TRUST_PROXY_HOPS'],
+    message: 'contradicts TRUST_PROXY=false',
+  })
+  .refine((env) => env.NODE_ENV !== 'production' || env.METRICS_TOKEN, { ...ALWAYS, path: ['METRICS_TOKEN'], message: 'is required when NODE_ENV=production (/metrics is not for the public)' })
   .refine((env) => env.NODE_ENV !== 'production' || env.PHONE_VERIFICATION !== 'off', {
     ...ALWAYS,
     path: ['PHONE_VERIFICATION'],
@@ -109,7 +126,7 @@ const schema = z
   })
   .transform((env) => {
     return {
-      env: env.NODE_ENV,
+      env: env.NODE_ENV ?? 'development',
       port: env.PORT,
       databaseUrl: env.DATABASE_URL,
       databasePoolMax: env.DATABASE_POOL_MAX,
@@ -136,7 +153,18 @@ const schema = z
       },
       refreshTokenTtlS: env.REFRESH_TOKEN_TTL_S,
       login: { perPhone: env.LOGIN_FAILURES_PER_PHONE, perAddress: env.LOGIN_FAILURES_PER_ADDRESS, windowS: env.LOGIN_WINDOW_S },
+      signup: { perAddress: env.SIGNUPS_PER_ADDRESS, windowS: env.SIGNUP_WINDOW_S },
+      /** Keys the per-auction bidder pseudonyms of bid histories (`domain/auctions/bidder-pseudonym.ts`). */
+      pseudonymSecret: createHmac('sha256', env.JWT_SECRET ?? DEV_JWT_SECRET).update('gavel bidder pseudonyms').digest('base64url'),
+      /**
+       * Keys phone numbers and addresses are counted under in Redis: an HMAC with this, so a copy of
+       * Redis cannot be matched against the ~10^8 Korean mobile numbers. Derived from the JWT secret
+       * unless set.
+       */
+      rateLimitKeySecret: env.RATE_LIMIT_KEY_SECRET ?? createHmac('sha256', env.JWT_SECRET ?? DEV_JWT_SECRET).update('gavel rate-limit keys').digest('base64url'),
       requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+      /** When set, `/metrics` (the API's and a worker's) answers only `Authorization: Bearer <this>`. */
+      metricsToken: env.METRICS_TOKEN ?? null,
       phoneVerification: {
         required: env.PHONE_VERIFICATION === 'required',
         codeTtlS: env.PHONE_VERIFICATION_CODE_TTL_S,
@@ -148,7 +176,7 @@ const schema = z
       },
       sms: {
         // A development machine has no AWS account: SMS texts go to the log there unless asked otherwise.
-        sender: env.SMS_SENDER ?? (env.NODE_ENV === 'development' ? 'log' : 'sns'),
+        sender: env.SMS_SENDER ?? ((env.NODE_ENV ?? 'development') === 'development' ? 'log' : 'sns'),
         endpoint: env.SNS_ENDPOINT,
         region: env.AWS_REGION,
       },
@@ -163,7 +191,11 @@ const schema = z
       },
       logLevel: env.LOG_LEVEL,
       bodyLimit: env.BODY_LIMIT,
-      trustProxy: env.TRUST_PROXY,
+      /**
+       * Proxies of ours in front of the API: the client address is the one the outermost of them saw
+       * (Koa's `maxIpsCount`). `TRUST_PROXY=true` alone means one (the nginx of docker-compose).
+       */
+      trustProxyHops: env.TRUST_PROXY_HOPS ?? (env.TRUST_PROXY ? 1 : 0),
       /** After SIGTERM, keep serving (reporting not-ready) this long so load balancers move away. */
       shutdownDrainMs: env.SHUTDOWN_DRAIN_MS,
       photos: {

@@ -50,6 +50,7 @@ export interface Infrastructure {
   messageRateLimiter: RateLimiter;
   uploadRateLimiter: RateLimiter;
   loginThrottle: LoginThrottle;
+  signupThrottle: RateLimiter;
   /** Phone verification by SMS code: its sender is `sms`, the one SMS path. */
   phoneVerification: PhoneVerificationDeps;
 }

@@ -1,4 +1,15 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Whether an Authorization header carries the metrics token (`METRICS_TOKEN`); with no token set,
+ * anyone may scrape. Compared in constant time (over digests, so lengths do not show either).
+ */
+export function metricsScrapeAllowed(token: string | null, authorization: string | undefined): boolean {
+  if (token === null) return true;
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(authorization ?? ''), digest(`Bearer ${token}`));
+}
 
 /**
  * Prometheus metrics of one process. A registry per process (not prom-client's global one) so

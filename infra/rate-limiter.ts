@@ -1,5 +1,5 @@
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { LoginThrottle } from '../domain/accounts/login-throttle.ts';
 import type { RateLimiter } from '../domain/auctions/rate-limiter.ts';
 import { DomainError } from '../domain/errors.ts';
@@ -20,7 +20,14 @@ export interface RateLimitSettings {
  * limit falls back to a per-process count instead of failing the request: PostgreSQL is the
  * truth for bids, and an outage of the cache must not stop trading.
  */
-export function createRedisRateLimiter(redis: Redis, keyPrefix: string, settings: RateLimitSettings, logger: Logger, redisStatus?: Pick<DependencyStatus, 'failed'>): RateLimiter {
+export function createRedisRateLimiter(
+  redis: Redis,
+  keyPrefix: string,
+  settings: RateLimitSettings,
+  logger: Logger,
+  redisStatus?: Pick<DependencyStatus, 'failed'>,
+  keyOf: (key: string) => string = (key) => key,
+): RateLimiter {
   const limiter = new RateLimiterRedis({
     storeClient: redis,
     keyPrefix: `${keyPrefix}:rl:${settings.name}`,
@@ -31,7 +38,7 @@ export function createRedisRateLimiter(redis: Redis, keyPrefix: string, settings
   return {
     async consume(key) {
       try {
-        await limiter.consume(key);
+        await limiter.consume(keyOf(key));
       } catch (rejection) {
         if (rejection instanceof RateLimiterRes) {
           const retryAfterS = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
@@ -50,11 +57,26 @@ const tooMany = (what: string, msBeforeNext: number) => {
   return new DomainError('rate_limited', 'login-rate-limited', `Too many login attempts ${what}; try again in ${retryAfterS} s.`, { retryAfterS });
 };
 
+/** Phone numbers and addresses appear in Redis keys only as an HMAC under a server secret. */
+export function createKeyHasher(secret: string): (value: string) => string {
+  return (value) => createHmac('sha256', secret).update(value).digest('base64url');
+}
+
 /**
- * Failed logins are counted per phone (hashed: no phone numbers in Redis keys) and per address;
- * either limit blocks further attempts for the rest of its window.
+ * Login attempts are counted per phone and per address before the password is checked: each
+ * count is one atomic increment in Redis (rate-limiter-flexible's Lua script), and the attempt
+ * goes on only if it stayed within the limit, so parallel attempts cannot all pass a check made
+ * before any of them was counted. A correct password gives the attempt back. Without Redis the
+ * counts are kept per process (the insurance limiter) rather than not at all.
  */
-export function createLoginThrottle(redis: Redis, keyPrefix: string, settings: { perPhone: number; perAddress: number; windowS: number }, logger: Logger, redisStatus?: Pick<DependencyStatus, 'failed'>): LoginThrottle {
+export function createLoginThrottle(
+  redis: Redis,
+  keyPrefix: string,
+  settings: { perPhone: number; perAddress: number; windowS: number },
+  keyOf: (value: string) => string,
+  logger: Logger,
+  redisStatus?: Pick<DependencyStatus, 'failed'>,
+): LoginThrottle {
   const make = (name: string, points: number) =>
     new RateLimiterRedis({
       storeClient: redis,
@@ -65,32 +87,51 @@ export function createLoginThrottle(redis: Redis, keyPrefix: string, settings: {
     });
   const byPhone = make('login-phone', settings.perPhone);
   const byAddress = make('login-address', settings.perAddress);
-  const phoneKey = (phone: string) => createHash('sha256').update(phone).digest('hex');
-  const failOpen = (error: unknown) => {
-    if (redisStatus) redisStatus.failed(error);
-    else logger.warn({ err: error }, 'login throttle unavailable; allowing the attempt');
-    return null;
+  const spend = async (limiter: RateLimiterRedis, key: string, what: string) => {
+    try {
+      await limiter.consume(key);
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) throw tooMany(what, rejection.msBeforeNext);
+      if (redisStatus) redisStatus.failed(rejection);
+      else logger.warn({ err: rejection }, 'login throttle unavailable; allowing the attempt');
+    }
   };
+  const giveBack = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => logger.warn({ err: error }, 'login throttle could not give an attempt back'));
   return {
-    async check(phone, address) {
-      const [phoneState, addressState] = await Promise.all([byPhone.get(phoneKey(phone)).catch(failOpen), byAddress.get(address).catch(failOpen)]);
-      if (phoneState && phoneState.consumedPoints >= settings.perPhone) throw tooMany('for this phone number', phoneState.msBeforeNext);
-      if (addressState && addressState.consumedPoints >= settings.perAddress) throw tooMany('from this address', addressState.msBeforeNext);
-    },
-    async recordFailure(phone, address) {
-      // Consuming past the limit rejects with the state; the next check() reports the block.
-      await Promise.all([byPhone.consume(phoneKey(phone)).catch(() => undefined), byAddress.consume(address).catch(() => undefined)]);
-    },
-    async recordSuccess(phone) {
-      await byPhone.delete(phoneKey(phone)).catch(() => undefined);
+    async attempt(phone, address) {
+      const phoneKey = keyOf(phone);
+      const addressKey = keyOf(address);
+      await spend(byPhone, phoneKey, 'for this phone number');
+      try {
+        await spend(byAddress, addressKey, 'from this address');
+      } catch (error) {
+        // Refused for the address: this attempt was never made against the phone.
+        await giveBack(byPhone.reward(phoneKey));
+        throw error;
+      }
+      return {
+        async succeeded() {
+          await Promise.all([giveBack(byPhone.delete(phoneKey)), giveBack(byAddress.reward(addressKey))]);
+        },
+      };
     },
   };
 }
 
 /** The limits the API enforces, named once for every process that builds an app. */
 export function createRateLimiters(config: Config, redis: Redis, logger: Logger, redisStatus?: Pick<DependencyStatus, 'failed'>) {
+  const keyOf = createKeyHasher(config.rateLimitKeySecret);
   return {
-    loginThrottle: createLoginThrottle(redis, config.redisKeyPrefix, config.login, logger, redisStatus),
+    loginThrottle: createLoginThrottle(redis, config.redisKeyPrefix, config.login, keyOf, logger, redisStatus),
+    /** Signups per client address, counted (atomically) before the password is hashed. */
+    signupThrottle: createRedisRateLimiter(
+      redis,
+      config.redisKeyPrefix,
+      { name: 'signup', points: config.signup.perAddress, durationS: config.signup.windowS },
+      logger,
+      redisStatus,
+      keyOf,
+    ),
     uploadRateLimiter: createRedisRateLimiter(
       redis,
       config.redisKeyPrefix,

@@ -17,10 +17,18 @@ const SLOT_TTL_MS = 60_000;
  * in a Redis sorted set scored by its last heartbeat. If Redis is down the cap is not enforced
  * (and streams cannot be live anyway; they replay and ask the client to come back).
  */
-export function createStreamLimiter(redis: Redis, redisKeyPrefix: string, maxPerAddress: number, logger: Logger, redisStatus?: Pick<DependencyStatus, 'failed'>) {
+export function createStreamLimiter(
+  redis: Redis,
+  redisKeyPrefix: string,
+  maxPerAddress: number,
+  logger: Logger,
+  keyOf: (address: string) => string,
+  redisStatus?: Pick<DependencyStatus, 'failed'>,
+) {
   return {
     async acquire(address: string): Promise<StreamSlot | null> {
-      const key = `${redisKeyPrefix}:sse-slots:${address}`;
+      // The address only as an HMAC, as in every rate-limit key.
+      const key = `${redisKeyPrefix}:sse-slots:${keyOf(address)}`;
       const id = randomUUID();
       const now = Date.now();
       let count: number;

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { VerificationSendThrottle } from '../domain/accounts/phone-verification.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
-import { createRedisRateLimiter } from './rate-limiter.ts';
+import { createKeyHasher, createRedisRateLimiter } from './rate-limiter.ts';
 import type { Redis } from './redis.ts';
 
 /** Derived from the server secret so neither codes at rest nor Redis keys can be reversed without it. */
@@ -16,14 +16,14 @@ export const deriveKey = (secret: string, purpose: string) => createHmac('sha256
  */
 export function createVerificationSendThrottle(config: Config, redis: Redis, logger: Logger): VerificationSendThrottle {
   const { sendsPerPhone, sendsPerAddress, windowS } = config.phoneVerification;
-  const byAddress = createRedisRateLimiter(redis, config.redisKeyPrefix, { name: 'verification-address', points: sendsPerAddress, durationS: windowS }, logger);
-  const byPhone = createRedisRateLimiter(redis, config.redisKeyPrefix, { name: 'verification-phone', points: sendsPerPhone, durationS: windowS }, logger);
-  const key = deriveKey(config.jwt.secret, 'verification-throttle');
-  const phoneKey = (phone: string) => createHmac('sha256', key).update(phone).digest('hex');
+  // Phones and addresses reach Redis keys only as an HMAC under the rate-limit key secret, like every limit's.
+  const keyOf = createKeyHasher(config.rateLimitKeySecret);
+  const byAddress = createRedisRateLimiter(redis, config.redisKeyPrefix, { name: 'verification-address', points: sendsPerAddress, durationS: windowS }, logger, undefined, keyOf);
+  const byPhone = createRedisRateLimiter(redis, config.redisKeyPrefix, { name: 'verification-phone', points: sendsPerPhone, durationS: windowS }, logger, undefined, keyOf);
   return {
     async consume(phone, address) {
       await byAddress.consume(address);
-      await byPhone.consume(phoneKey(phone));
+      await byPhone.consume(phone);
     },
   };
 }

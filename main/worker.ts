@@ -22,6 +22,6 @@ await runMain(async () => {
   });
   starting = startWorkers(infra, { lockDurationMs: config.workers.jobLockMs });
   await starting;
-  metricsServer = config.workers.metricsPort ? await startMetricsServer(infra.metrics, config.workers.metricsPort) : null;
+  metricsServer = config.workers.metricsPort ? await startMetricsServer(infra.metrics, config.workers.metricsPort, config.metricsToken) : null;
   infra.logger.info({ metricsPort: config.workers.metricsPort || undefined }, 'workers started');
 });

@@ -1,11 +1,15 @@
 import { createServer, type Server } from 'node:http';
-import type { Metrics } from '../infra/metrics.ts';
+import { metricsScrapeAllowed, type Metrics } from '../infra/metrics.ts';
 
 /** A worker process has no API; it serves its own /metrics for Prometheus on WORKER_METRICS_PORT. */
-export async function startMetricsServer(metrics: Metrics, port: number): Promise<Server> {
+export async function startMetricsServer(metrics: Metrics, port: number, token: string | null = null): Promise<Server> {
   const server = createServer((req, res) => {
     if (req.url !== '/metrics') {
       res.writeHead(404).end();
+      return;
+    }
+    if (!metricsScrapeAllowed(token, req.headers.authorization)) {
+      res.writeHead(401, { 'WWW-Authenticate': 'Bearer' }).end();
       return;
     }
     metrics.registry.metrics().then(

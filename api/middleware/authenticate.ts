@@ -10,10 +10,11 @@ import type { AppState } from '../context.ts';
  * up on every request, so a deleted account's token stops working at once and a role change
  * (an admin demoted) or a suspension takes effect without waiting for the token to expire.
  */
-export function authenticate(accessTokens: AccessTokens): Middleware<AppState> {
+export function authenticate(accessTokens: AccessTokens, options: { ownCredentials?: ReadonlySet<string> } = {}): Middleware<AppState> {
   return async (ctx, next) => {
     const header = ctx.get('Authorization');
-    if (header) {
+    // Paths whose bearer token is not an access token (the metrics token) check it themselves.
+    if (header && !options.ownCredentials?.has(ctx.path)) {
       const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header);
       if (!match) throw unauthorized('invalid-token', 'Send the access token as "Authorization: Bearer <token>".');
       const { userId } = accessTokens.verify(match[1]!);

@@ -149,10 +149,14 @@ function httpErrorCode(status: number, error: unknown): string {
   if (status === 413) return 'body-too-large';
   if (status === 415) return 'unsupported-media-type';
   if (status === 405) return 'method-not-allowed';
+  if (status === 408) return 'request-body-timeout';
   if (status === 501) return 'method-not-implemented';
   if (status === 503) return (error as { code?: unknown }).code === 'request-timeout' ? 'request-timeout' : 'unavailable';
   return 'bad-request';
 }
+
+/** The client went away before its request had arrived whole: nobody will read an answer. */
+const clientAborted = (req: { complete: boolean; destroyed: boolean; aborted?: boolean }) => !req.complete && (req.destroyed || req.aborted === true);
 
 export interface ProblemHandlerOptions {
   /** Told of every request that found PostgreSQL or Redis unreachable (it logs each outage once). */
@@ -167,6 +171,15 @@ export function problemHandler(options: ProblemHandlerOptions = {}): Middleware<
     try {
       await next();
     } catch (caught) {
+      // What would otherwise be a 500, when the client hung up mid-body (a route that reads the body
+      // itself and did not say so): not a failure of ours, worth a line, not an error with a stack.
+      if (clientAborted(ctx.req) && !classifyDependencyFailure(caught) && toProblem(caught).status >= 500) {
+        ctx.state.log.info({ reason: (caught as { code?: unknown })?.code ?? (caught as Error)?.message }, 'client closed the request before sending all of it');
+        ctx.status = 400;
+        ctx.type = 'application/problem+json';
+        ctx.body = { type: PROBLEM_TYPE_BASE + 'request-aborted', title: TITLE_BY_STATUS[400], status: 400, detail: 'The request was closed before its body arrived.', requestId: ctx.state.requestId };
+        return;
+      }
       let error = caught;
       // A dependency outage or a saturated pool is a 503 the client may retry, not a bug.
       const failure = classifyDependencyFailure(error);

@@ -14,7 +14,8 @@ function impliedProblems(spec: Route['spec']): number[] {
   if (spec.params || spec.query || spec.headers || spec.body) statuses.push(400);
   // Any route answers a bad token with 401; it is worth saying only where tokens are meant to be sent.
   if (spec.auth !== 'none') statuses.push(401);
-  if (spec.body) statuses.push(413, 415);
+  // A body that does not arrive whole before the deadline is the client's timeout.
+  if (spec.body) statuses.push(408, 413, 415);
   return statuses;
 }
 
@@ -23,6 +24,7 @@ const DESCRIPTIONS: Record<number, string> = {
   401: 'Missing, invalid or expired credentials',
   403: 'Authenticated but not allowed',
   404: 'No such resource',
+  408: 'The body did not arrive before the request deadline',
   409: 'Conflicts with the current state',
   413: 'Body too large',
   415: 'Body is not JSON',

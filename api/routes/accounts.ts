@@ -44,12 +44,17 @@ export function accountRoutes(deps: AppDeps): Route[] {
     defineRoute(
       {
         method: 'post', path: '/v1/auth/signup', operationId: 'signup', summary: 'Create an account', tags, auth: 'none',
-        description: 'Needs the `verificationToken` of a confirmed phone verification for the same phone, unless PHONE_VERIFICATION=off.',
+        description:
+          'Needs the `verificationToken` of a confirmed phone verification for the same phone, unless PHONE_VERIFICATION=off. ' +
+          'Signups are limited per client address (429 with Retry-After); the password must be hard to guess (zxcvbn score 3 of 4).',
         body: SignupBody,
         responses: { 201: { description: 'Signed up and logged in', schema: SessionResponse } },
-        problems: [400, 409],
+        problems: [400, 409, 429],
       },
-      async ({ em, body }) => ({ status: 201, body: presentSession(await signup(em, { ...account, phoneVerificationRequired }, body), ttl) }),
+      async ({ em, body, ctx }) => ({
+        status: 201,
+        body: presentSession(await signup(em, { ...account, phoneVerificationRequired, signupThrottle: deps.signupThrottle }, { ...body, address: ctx.ip }), ttl),
+      }),
     ),
     defineRoute(
       {

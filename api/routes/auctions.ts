@@ -78,13 +78,17 @@ export function auctionRoutes(deps: AppDeps): Route[] {
     ),
     defineRoute(
       {
-        method: 'get', path: '/v1/auctions/:id/bids', operationId: 'listAuctionBids', summary: 'Bid history, newest first', tags, auth: 'none',
+        method: 'get', path: '/v1/auctions/:id/bids', operationId: 'listAuctionBids', summary: 'Bid history, newest first', tags, auth: 'optional',
+        description: 'Bidders appear by a pseudonym per auction (`bidder`); the caller\'s own bids also carry their `bidderId`.',
         params: IdParams,
         query: PageQuery,
         responses: { 200: { description: 'One page of bids', schema: page(BidHistoryItem) } },
         problems: [400, 404],
       },
-      async ({ em, params, query }) => ({ status: 200, body: await listAuctionBids(em, params.id, query.cursor, query.limit) }),
+      async ({ em, params, query, caller }) => ({
+        status: 200,
+        body: await listAuctionBids(em, params.id, query.cursor, query.limit, { viewerId: caller?.userId, pseudonymSecret: deps.config.pseudonymSecret }),
+      }),
     ),
     defineRoute(
       {

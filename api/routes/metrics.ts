@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { unauthorized } from '../../domain/errors.ts';
+import { metricsScrapeAllowed } from '../../infra/metrics.ts';
 import type { AppDeps } from '../context.ts';
 import { defineRoute, type Route } from '../route.ts';
 
@@ -25,11 +27,16 @@ export function metricsRoutes(deps: AppDeps): Route[] {
       {
         method: 'get', path: '/metrics', operationId: 'metrics', tags: ['Operations'], auth: 'none',
         summary: 'Prometheus metrics of this process',
-        description: 'HTTP latency by route, bids by result and reason, open SSE streams, queue depths, job durations, close lateness.',
+        description:
+          'HTTP latency by route, bids by result and reason, open SSE streams, queue depths, job durations, close lateness. ' +
+          'When the server has a `METRICS_TOKEN` (always in production), send it as `Authorization: Bearer <token>`; otherwise 401.',
         responses: { 200: { description: 'Prometheus text exposition format', schema: z.string(), contentType: 'text/plain; version=0.0.4' } },
-        problems: [],
+        problems: [401],
       },
-      async () => {
+      async ({ ctx }) => {
+        if (!metricsScrapeAllowed(deps.config.metricsToken, ctx.get('Authorization') || undefined)) {
+          throw unauthorized('metrics-token-required', 'Send the metrics token as "Authorization: Bearer <token>".');
+        }
         await refreshGauges(deps);
         return { status: 200, headers: { 'Content-Type': deps.metrics.registry.contentType }, body: await deps.metrics.registry.metrics() };
       },

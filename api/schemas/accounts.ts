@@ -12,14 +12,41 @@ export const Phone = E164.refine((phone) => normalisePhone(phone) !== null, 'is 
 /** A stored phone number shown to its owner. */
 const StoredPhone = E164.meta({ example: '+821012345678' });
 
-const Password = z.string().min(8).max(128);
+// Strength is judged by the signup use case (after the signup limit), not here: see password-strength.ts.
+const Password = z
+  .string()
+  .min(8)
+  .max(128)
+  .meta({ description: 'At least 8 characters, and hard to guess: checked with the zxcvbn estimator (score 3 of 4).' });
+
+/**
+ * Shown to others next to listings and bids: no control characters, no bidi overrides or
+ * isolates (which would reorder the text around it), no zero-width or other invisible format
+ * characters, no line or paragraph separators. The zero-width joiner alone is let through: emoji
+ * sequences (👨‍👩‍👧) are made of it. The published pattern names the BMP code points (so it reads the
+ * same with or without the `u` flag); the refinement adds every other format, private-use and
+ * unassigned code point by Unicode category.
+ */
+const NICKNAME_CHARS = /^[^\u0000-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B\u200C\u200E\u200F\u2028-\u202E\u2060-\u206F\uFEFF\uFFF9-\uFFFB]{2,20}$/;
+const NICKNAME_MESSAGE = 'must not contain control, bidi or invisible characters';
+const Nickname = z
+  .string()
+  .trim()
+  .min(2)
+  .max(20)
+  .regex(NICKNAME_CHARS, NICKNAME_MESSAGE)
+  .refine((nickname) => !/(?!\u200D)[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}]/u.test(nickname), {
+    message: NICKNAME_MESSAGE,
+    // One message for one bad character: only what the pattern let through is looked at again.
+    when: (payload) => payload.issues.length === 0,
+  });
 
 const VerificationToken = z.string().min(1).max(200).meta({ description: 'From confirming a phone verification; optional only while PHONE_VERIFICATION=off.' });
 
 export const SignupBody = z.strictObject({
   phone: Phone,
   password: Password,
-  nickname: z.string().trim().min(2).max(20),
+  nickname: Nickname,
   verificationToken: VerificationToken.optional(),
 });
 

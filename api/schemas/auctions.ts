@@ -87,7 +87,14 @@ export const PlacedBid = z
   .meta({ id: 'PlacedBid' });
 
 export const BidHistoryItem = z
-  .object({ id: Id, bidderId: Id, amount: Won, automatic: z.boolean(), createdAt: Timestamp })
+  .object({
+    id: Id,
+    bidder: z.string().meta({ description: "The bidder's pseudonym in this auction (`bidder 4K7Q2M`): the same on each of their bids here, unrelated to any other auction or account.", example: 'bidder 4K7Q2M' }),
+    bidderId: Id.nullable().meta({ description: "The bidder's account id on the caller's own bids; null on everyone else's." }),
+    amount: Won,
+    automatic: z.boolean(),
+    createdAt: Timestamp,
+  })
   .meta({ id: 'BidHistoryItem' });
 
 export const MyBid = z

@@ -1,4 +1,5 @@
 import jwt from 'jsonwebtoken';
+import { validate as isUuid } from 'uuid';
 import { unauthorized } from '../errors.ts';
 import type { Role } from './user.entity.ts';
 
@@ -43,7 +44,15 @@ export function createAccessTokens(settings: AccessTokenSettings): AccessTokens 
       } catch {
         throw unauthorized('invalid-token', 'The access token is invalid or expired.');
       }
-      if (typeof payload === 'string' || !payload.sub || (payload.role !== 'user' && payload.role !== 'admin')) {
+      // A token must end (jsonwebtoken checks `exp` only when present) and name an account id: a
+      // subject that is no UUID is a bad token, not a database error.
+      if (
+        typeof payload === 'string' ||
+        typeof payload.exp !== 'number' ||
+        typeof payload.sub !== 'string' ||
+        !isUuid(payload.sub) ||
+        (payload.role !== 'user' && payload.role !== 'admin')
+      ) {
         throw unauthorized('invalid-token', 'The access token is invalid or expired.');
       }
       return { userId: payload.sub, role: payload.role };

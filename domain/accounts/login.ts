@@ -10,15 +10,13 @@ export async function login(
   deps: AccountDeps & { loginThrottle: LoginThrottle },
   input: { phone: string; password: string; address: string },
 ): Promise<Session> {
-  await deps.loginThrottle.check(input.phone, input.address);
+  // Spent before the password is checked: a burst cannot slip more checks in than the limit.
+  const attempt = await deps.loginThrottle.attempt(input.phone, input.address);
   const user = await em.findOne(User, { phone: input.phone });
   const matches = await passwordMatches(user?.passwordHash ?? (await decoyHash()), input.password);
   // One answer for "no such phone" and "wrong password", so the endpoint cannot probe accounts.
-  if (!user || !matches) {
-    await deps.loginThrottle.recordFailure(input.phone, input.address);
-    throw unauthorized('invalid-credentials', 'The phone number or password is wrong.');
-  }
-  await deps.loginThrottle.recordSuccess(input.phone);
+  if (!user || !matches) throw unauthorized('invalid-credentials', 'The phone number or password is wrong.');
+  await attempt.succeeded();
   const session = openSession(em, deps, user);
   await em.flush();
   return session;

@@ -3,6 +3,7 @@ import { notFound } from '../errors.ts';
 import { decodeCursor, encodeCursor, cursorTimestampSql } from '../shared/cursor.ts';
 import { toPage, type Page } from '../shared/page.ts';
 import { AuctionRepository, toAuctionState, type AuctionRow } from './auction-repository.ts';
+import { bidderPseudonym } from './bidder-pseudonym.ts';
 import { auctionViewFor, type AuctionView } from './auction-view-for.ts';
 
 export async function getAuction(em: EntityManager, auctionId: string, viewerId?: string): Promise<AuctionView> {
@@ -13,15 +14,27 @@ export async function getAuction(em: EntityManager, auctionId: string, viewerId?
 
 export interface BidHistoryItem {
   id: string;
-  bidderId: string;
+  /** The bidder's pseudonym in this auction (`bidder 4K7Q2M`), for every bid. */
+  bidder: string;
+  /** The bidder's account id, on the viewer's own bids only; null on everyone else's. */
+  bidderId: string | null;
   amount: number;
   /** True for a bid the engine placed for a proxy bidder. */
   automatic: boolean;
   createdAt: string;
 }
 
-/** Public history, newest first. Raises of a leader's own maximum are private and left out. */
-export async function listAuctionBids(em: EntityManager, auctionId: string, cursor: string | undefined, limit: number): Promise<Page<BidHistoryItem>> {
+/**
+ * Public history, newest first. Raises of a leader's own maximum are private and left out. Bidders
+ * appear by their pseudonym in this auction; the viewer's own bids also carry their account id.
+ */
+export async function listAuctionBids(
+  em: EntityManager,
+  auctionId: string,
+  cursor: string | undefined,
+  limit: number,
+  viewer: { viewerId: string | undefined; pseudonymSecret: string },
+): Promise<Page<BidHistoryItem>> {
   const after = cursor ? decodeCursor(cursor, ['integer']) : null;
   const rows = await em.execute<{ id: string; bidder_id: string; amount: string; kind: string; created_at: string; seq: string; found: boolean }[]>(
     `select b.id, b.bidder_id, b.amount, b.kind, b.created_at, b.seq
@@ -34,7 +47,14 @@ export async function listAuctionBids(em: EntityManager, auctionId: string, curs
   return toPage(
     rows,
     limit,
-    (row) => ({ id: row.id, bidderId: row.bidder_id, amount: Number(row.amount), automatic: row.kind === 'proxy', createdAt: new Date(row.created_at).toISOString() }),
+    (row) => ({
+      id: row.id,
+      bidder: bidderPseudonym(viewer.pseudonymSecret, auctionId, row.bidder_id),
+      bidderId: row.bidder_id === viewer.viewerId ? row.bidder_id : null,
+      amount: Number(row.amount),
+      automatic: row.kind === 'proxy',
+      createdAt: new Date(row.created_at).toISOString(),
+    }),
     (row) => encodeCursor([Number(row.seq)]),
   );
 }

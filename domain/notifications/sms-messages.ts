@@ -3,12 +3,41 @@ import type { NotificationData, NotificationKind } from './notification-kinds.ts
 /**
  * SMS texts. They carry only what the recipient needs to act: a shortened item title and the
  * price, never the other party's name or number.
+ *
+ * The title is the seller's text going out under the gavel sender name, so nothing in it may read
+ * as a link or reorder the message: it is NFKC-normalised (full-width `．` becomes `.`), loses
+ * control, format (bidi overrides, zero-width) and separator characters, loses URL schemes, has
+ * every dot that could join a host name broken into a space (`evil.com` → `evil com`; a dot
+ * between two digits, as in `3.5`, stays unless it makes an IP address), and is cut to
+ * `TITLE_MAX` characters (whole graphemes).
  */
 const TITLE_MAX = 20;
 
+/** Dots and their look-alikes after NFKC (ideographic and half-width ideographic full stops). */
+const DOT = /[.\u3002\uFF61]/u;
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}]/gu;
+const SCHEME = /[a-z0-9+.-]*:\/\//giu;
+const DOTTED_NUMBERS = /\d+(?:[.\u3002\uFF61]\d+){3,}/gu;
+
+const graphemes = new Intl.Segmenter('ko', { granularity: 'grapheme' });
+
+export function smsSafeTitle(title: string): string {
+  let text = title.normalize('NFKC').replace(INVISIBLE, ' ');
+  text = text.replace(SCHEME, ' ');
+  text = text.replace(DOTTED_NUMBERS, (numbers) => numbers.replace(new RegExp(DOT.source, 'gu'), ' '));
+  // A dot with something on both sides joins labels of a host name, except between two digits.
+  text = text.replace(/(?<=\S)[.\u3002\uFF61]+(?=\S)/gu, (dots, offset: number, whole: string) => {
+    const before = whole[offset - 1] ?? '';
+    const after = whole[offset + dots.length] ?? '';
+    return dots.length === 1 && /\d/.test(before) && /\d/.test(after) ? dots : ' ';
+  });
+  return text.replace(/\s+/gu, ' ').trim();
+}
+
 export const shortTitle = (title: string): string => {
-  const chars = [...title.trim()];
-  return chars.length > TITLE_MAX ? `${chars.slice(0, TITLE_MAX - 1).join('')}…` : chars.join('');
+  const chars = [...graphemes.segment(smsSafeTitle(title))].map((g) => g.segment);
+  // No dot may meet the ellipsis (`evil.…` would join them).
+  return chars.length > TITLE_MAX ? `${chars.slice(0, TITLE_MAX - 1).join('').replace(/[\s.\u3002\uFF61]+$/u, '')}…` : chars.join('');
 };
 
 export const won = (amount: number | undefined): string => `${(amount ?? 0).toLocaleString('en-US')}원`;

@@ -73,6 +73,7 @@ test('docker-compose: PostgreSQL, Redis with noeviction and AOF, migrations, two
   t.regex(compose, /node", "main\/migrate.ts"/);
   t.regex(compose, /service_completed_successfully/, 'APIs and workers wait for the migrations');
   t.regex(compose, /JWT_SECRET: \$\{JWT_SECRET:\?/, 'the secret comes from the environment, not the file');
+  t.regex(compose, /METRICS_TOKEN: \$\{METRICS_TOKEN:\?/, 'so does the metrics token, which production requires');
 });
 
 test('the proxy does not buffer or compress the event stream', (t) => {
@@ -83,4 +84,54 @@ test('the proxy does not buffer or compress the event stream', (t) => {
   t.regex(sse, /proxy_read_timeout/);
   t.regex(nginx, /server api-1:3000/);
   t.regex(nginx, /server api-2:3000/);
+});
+
+test('the proxy replaces X-Forwarded-For with the address it saw, and compose trusts exactly that one hop', (t) => {
+  const nginx = read('deploy/nginx.conf');
+  const settings = [...nginx.matchAll(/^\s*proxy_set_header\s+X-Forwarded-For\s+([^;]+);/gim)].map((m) => m[1]);
+  t.true(settings.length > 0);
+  t.deepEqual([...new Set(settings)], ['$remote_addr'], 'never $proxy_add_x_forwarded_for, which keeps what the client wrote');
+  t.is(nginx.match(/proxy_pass /g)?.length, settings.length, 'every location that passes to the API sets it');
+  const compose = read('docker-compose.yml');
+  t.regex(compose, /^\s*TRUST_PROXY_HOPS: "1"$/m);
+  t.notRegex(compose, /^\s*TRUST_PROXY: /m);
+});
+
+/** The location blocks of nginx.conf: the matcher after `location` and the block's text. */
+const nginxLocations = (nginx: string) =>
+  [...nginx.matchAll(/^\s*location\s+([^{]+?)\s*\{([\s\S]*?)^\s*\}/gm)].map((m) => ({ match: m[1]!, body: m[2]! }));
+
+test('the proxy refuses /metrics from outside and lets /admin only through an allowlist', (t) => {
+  const locations = nginxLocations(read('deploy/nginx.conf'));
+  const regexOf = (match: string) => {
+    const [, modifier, pattern] = /^(~\*?)\s+(.+)$/.exec(match) ?? [];
+    return modifier ? new RegExp(pattern!, modifier === '~*' ? 'i' : '') : null;
+  };
+  // nginx: the first regex location that matches wins (no exact or ^~ location here outranks them).
+  const chosen = (path: string) => locations.find((l) => regexOf(l.match)?.test(path)) ?? locations.find((l) => l.match === '/');
+  for (const path of ['/metrics', '/METRICS', '/metrics/', '/Metrics/x']) {
+    const location = chosen(path)!;
+    t.regex(location.body, /return 404;|deny all;/, path);
+    t.notRegex(location.body, /proxy_pass/, `${path} never reaches the API`);
+  }
+  for (const path of ['/admin/queues', '/ADMIN/queues', '/admin']) {
+    const location = chosen(path)!;
+    t.regex(location.body, /\ballow\s+\S+;[\s\S]*deny all;/, `${path}: an allowlist, then everyone else refused`);
+  }
+  t.regex(chosen('/v1/listings')!.body, /proxy_pass/);
+});
+
+test('the proxy lets photo uploads through up to UPLOAD_MAX_BYTES, JSON bodies only up to a small limit', async (t) => {
+  const { loadConfig } = await import('../../infra/config.ts');
+  const uploadMax = loadConfig({ NODE_ENV: 'development' }).photos.upload.maxBytes;
+  const locations = nginxLocations(read('deploy/nginx.conf'));
+  const bytes = (size: string) => {
+    const [, n, unit] = /^(\d+)([kmg]?)$/i.exec(size)!;
+    return Number(n) * { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[unit!.toLowerCase() as '' | 'k' | 'm' | 'g'];
+  };
+  const limitOf = (body: string) => bytes(/client_max_body_size\s+(\S+);/.exec(body)?.[1] ?? '1m');
+  const upload = locations.find((l) => l.match.startsWith('~') && new RegExp(l.match.replace(/^~\*?\s+/, '')).test('/v1/uploads/0190a0b0-0000-7000-8000-00000000f022/content'));
+  t.truthy(upload, 'a location for the upload content');
+  t.is(limitOf(upload!.body), uploadMax, 'exactly the API\'s own limit, so the API answers the oversize case');
+  t.true(limitOf(locations.find((l) => l.match === '/')!.body) < uploadMax);
 });

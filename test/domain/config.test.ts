@@ -9,7 +9,7 @@ const configError = (t: ExecutionContext, env: Record<string, string | undefined
 };
 
 test('defaults follow the contract', (t) => {
-  const config = loadConfig({});
+  const config = loadConfig({ NODE_ENV: 'development' });
   t.is(config.env, 'development');
   t.is(config.port, 3000);
   t.is(config.databaseUrl, 'postgres://postgres@127.0.0.1:5432/gavel');
@@ -20,7 +20,7 @@ test('defaults follow the contract', (t) => {
   t.is(config.auctions.maxDurationS, 30 * 86_400);
   t.is(config.auctions.bidRateLimitPerMin, 60);
   t.true(config.auctions.softCloseMaxExtensionS > 0);
-  t.is(config.trustProxy, false);
+  t.is(config.trustProxyHops, 0);
   t.is(config.sms.endpoint, undefined);
 });
 
@@ -28,7 +28,7 @@ test('loadConfig reads nothing but the object it is given', (t) => {
   const saved = process.env.PORT;
   process.env.PORT = '4321';
   try {
-    t.is(loadConfig({}).port, 3000);
+    t.is(loadConfig({ NODE_ENV: 'development' }).port, 3000);
   } finally {
     if (saved === undefined) delete process.env.PORT;
     else process.env.PORT = saved;
@@ -39,6 +39,7 @@ test('settings are read from the environment', (t) => {
   const config = loadConfig({
     NODE_ENV: 'production',
     JWT_SECRET: SECRET,
+    METRICS_TOKEN: 'scrape-token-0123456789',
     PORT: '8080',
     DATABASE_URL: 'postgresql://gavel:pw@db.internal:6432/gavel?sslmode=require',
     REDIS_URL: 'rediss://:pw@cache.internal:6380/2',
@@ -59,13 +60,21 @@ test('settings are read from the environment', (t) => {
   t.is(config.sms.endpoint, 'http://localhost:4566');
   t.is(config.logLevel, 'warn');
   t.deepEqual(config.auctions, { minDurationS: 300, maxDurationS: 86_400, softCloseWindowS: 0, softCloseMaxExtensionS: 600, bidRateLimitPerMin: 10, cancelCutoffS: 43_200, offerTtlS: 172_800 });
-  t.true(config.trustProxy);
+  t.is(config.trustProxyHops, 1, 'TRUST_PROXY=true is one proxy of ours (nginx)');
 });
 
 test('the default URLs are accepted when given explicitly', (t) => {
-  const config = loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/gavel', REDIS_URL: 'redis://127.0.0.1:6379' });
+  const config = loadConfig({ NODE_ENV: 'development', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/gavel', REDIS_URL: 'redis://127.0.0.1:6379' });
   t.is(config.databaseUrl, 'postgres://postgres@127.0.0.1:5432/gavel');
   t.is(config.redisUrl, 'redis://127.0.0.1:6379');
+});
+
+test('production refuses to start without METRICS_TOKEN; a token must be a long bearer token', (t) => {
+  t.regex(configError(t, { NODE_ENV: 'production', JWT_SECRET: SECRET }), /METRICS_TOKEN: is required when NODE_ENV=production/);
+  t.is(loadConfig({ NODE_ENV: 'development' }).metricsToken, null, 'outside production it may be left open');
+  t.is(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, METRICS_TOKEN: 'scrape-token-0123456789' }).metricsToken, 'scrape-token-0123456789');
+  t.regex(configError(t, { NODE_ENV: 'development', METRICS_TOKEN: 'short' }), /METRICS_TOKEN/);
+  t.regex(configError(t, { NODE_ENV: 'development', METRICS_TOKEN: 'has spaces in it, sixteen+' }), /METRICS_TOKEN/);
 });
 
 test('production without JWT_SECRET fails naming JWT_SECRET', (t) => {
@@ -78,13 +87,15 @@ test('production refuses the development secret', (t) => {
   t.regex(configError(t, { NODE_ENV: 'production', JWT_SECRET: dev }), /JWT_SECRET/);
 });
 
-test('the development secret is used only outside production', (t) => {
-  const dev = loadConfig({}).jwt.secret;
+test('the development secret signs tokens only when NODE_ENV=development is said', (t) => {
+  const dev = loadConfig({ NODE_ENV: 'development' }).jwt.secret;
   t.true(dev.length >= 32);
-  t.is(loadConfig({ NODE_ENV: 'test' }).jwt.secret, dev);
-  t.is(loadConfig({ NODE_ENV: 'development' }).jwt.secret, dev);
+  t.regex(configError(t, {}), /JWT_SECRET: is required unless NODE_ENV=development/, 'not when NODE_ENV is forgotten');
+  t.regex(configError(t, { NODE_ENV: 'test' }), /JWT_SECRET: is required unless NODE_ENV=development/, 'not under test either');
+  t.is(loadConfig({ NODE_ENV: 'test', JWT_SECRET: SECRET }).jwt.secret, SECRET);
+  t.is(loadConfig({ JWT_SECRET: SECRET }).env, 'development', 'NODE_ENV still defaults to development for everything else');
   t.is(loadConfig({ NODE_ENV: 'development', JWT_SECRET: SECRET }).jwt.secret, SECRET);
-  t.is(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET }).jwt.secret, SECRET);
+  t.is(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, METRICS_TOKEN: 'scrape-token-0123456789' }).jwt.secret, SECRET);
 });
 
 test('a JWT_SECRET that is too short is refused', (t) => {
@@ -99,7 +110,7 @@ test('a bad PORT and a bad DATABASE_URL are both named in one error', (t) => {
 
 test('every bad variable is named at once, also the production secret', (t) => {
   const message = configError(t, { NODE_ENV: 'production', PORT: '99999', REDIS_URL: 'http://cache', LOG_LEVEL: 'loud' });
-  for (const name of ['PORT', 'REDIS_URL', 'LOG_LEVEL', 'JWT_SECRET']) t.regex(message, new RegExp(name));
+  for (const name of ['PORT', 'REDIS_URL', 'LOG_LEVEL', 'JWT_SECRET', 'METRICS_TOKEN']) t.regex(message, new RegExp(name));
 });
 
 test('the error names a bad URL without echoing its password', (t) => {
@@ -109,11 +120,11 @@ test('the error names a bad URL without echoing its password', (t) => {
 });
 
 test('empty strings count as unset', (t) => {
-  const config = loadConfig({ PORT: '', DATABASE_URL: '', REDIS_URL: '', JWT_SECRET: '', SOFT_CLOSE_WINDOW_S: '', BID_RATE_LIMIT_PER_MIN: '', LOG_LEVEL: '' });
+  const config = loadConfig({ NODE_ENV: 'development', PORT: '', DATABASE_URL: '', REDIS_URL: '', JWT_SECRET: '', SOFT_CLOSE_WINDOW_S: '', BID_RATE_LIMIT_PER_MIN: '', LOG_LEVEL: '' });
   t.is(config.port, 3000);
   t.is(config.databaseUrl, 'postgres://postgres@127.0.0.1:5432/gavel');
   t.is(config.redisUrl, 'redis://127.0.0.1:6379');
-  t.is(config.jwt.secret, loadConfig({}).jwt.secret);
+  t.is(config.jwt.secret, loadConfig({ NODE_ENV: 'development' }).jwt.secret);
   t.is(config.auctions.softCloseWindowS, 60);
   t.is(config.auctions.bidRateLimitPerMin, 60);
   t.is(config.logLevel, 'info');
@@ -130,13 +141,13 @@ test('numbers must be whole and in range', (t) => {
   t.regex(configError(t, { SOFT_CLOSE_WINDOW_S: '-5' }), /SOFT_CLOSE_WINDOW_S/);
   t.regex(configError(t, { AUCTION_MIN_DURATION_S: '1.5' }), /AUCTION_MIN_DURATION_S/);
   t.regex(configError(t, { JWT_ACCESS_TTL_S: '5' }), /JWT_ACCESS_TTL_S/);
-  t.is(loadConfig({ PORT: '0' }).port, 0);
+  t.is(loadConfig({ NODE_ENV: 'development', PORT: '0' }).port, 0);
 });
 
 test('AUCTION_MAX_DURATION_S is whole seconds from a minute to a year, and never below AUCTION_MIN_DURATION_S', (t) => {
   for (const bad of ['59', '31536001', '1.5', 'a month']) t.regex(configError(t, { AUCTION_MAX_DURATION_S: bad }), /AUCTION_MAX_DURATION_S/);
-  t.is(loadConfig({ AUCTION_MAX_DURATION_S: '31536000' }).auctions.maxDurationS, 365 * 86_400);
-  t.is(loadConfig({ AUCTION_MIN_DURATION_S: '3600', AUCTION_MAX_DURATION_S: '3600' }).auctions.maxDurationS, 3600);
+  t.is(loadConfig({ NODE_ENV: 'development', AUCTION_MAX_DURATION_S: '31536000' }).auctions.maxDurationS, 365 * 86_400);
+  t.is(loadConfig({ NODE_ENV: 'development', AUCTION_MIN_DURATION_S: '3600', AUCTION_MAX_DURATION_S: '3600' }).auctions.maxDurationS, 3600);
   const message = configError(t, { AUCTION_MIN_DURATION_S: '7200', AUCTION_MAX_DURATION_S: '3600' });
   t.regex(message, /AUCTION_MAX_DURATION_S: must not be below AUCTION_MIN_DURATION_S/);
   t.notRegex(configError(t, { AUCTION_MIN_DURATION_S: 'soon' }), /AUCTION_MAX_DURATION_S/, 'one bad variable is one complaint');
@@ -149,24 +160,33 @@ test('NODE_ENV, LOG_LEVEL, BODY_LIMIT and TRUST_PROXY accept only known values',
   t.regex(configError(t, { LOG_LEVEL: 'verbose' }), /LOG_LEVEL/);
   t.regex(configError(t, { BODY_LIMIT: 'lots' }), /BODY_LIMIT/);
   t.regex(configError(t, { TRUST_PROXY: 'maybe' }), /TRUST_PROXY/);
-  t.is(loadConfig({ BODY_LIMIT: '1mb' }).bodyLimit, '1mb');
-  t.false(loadConfig({ TRUST_PROXY: 'false' }).trustProxy);
+  t.is(loadConfig({ NODE_ENV: 'development', BODY_LIMIT: '1mb' }).bodyLimit, '1mb');
+  t.is(loadConfig({ NODE_ENV: 'development', TRUST_PROXY: 'false' }).trustProxyHops, 0);
+});
+
+test('TRUST_PROXY_HOPS counts the proxies of ours; it wins over TRUST_PROXY=true and must not contradict false', (t) => {
+  t.is(loadConfig({ NODE_ENV: 'development', TRUST_PROXY_HOPS: '2' }).trustProxyHops, 2);
+  t.is(loadConfig({ NODE_ENV: 'development', TRUST_PROXY: 'true', TRUST_PROXY_HOPS: '2' }).trustProxyHops, 2);
+  t.is(loadConfig({ NODE_ENV: 'development', TRUST_PROXY_HOPS: '0' }).trustProxyHops, 0);
+  t.regex(configError(t, { TRUST_PROXY_HOPS: 'all' }), /TRUST_PROXY_HOPS/);
+  t.regex(configError(t, { TRUST_PROXY_HOPS: '11' }), /TRUST_PROXY_HOPS/);
+  t.regex(configError(t, { TRUST_PROXY: 'false', TRUST_PROXY_HOPS: '1' }), /TRUST_PROXY_HOPS: contradicts TRUST_PROXY=false/);
 });
 
 test('REDIS_URL must be redis or rediss, DATABASE_URL postgres or postgresql', (t) => {
   t.regex(configError(t, { REDIS_URL: 'http://127.0.0.1:6379' }), /REDIS_URL/);
   t.regex(configError(t, { REDIS_URL: 'not a url' }), /REDIS_URL/);
   t.regex(configError(t, { DATABASE_URL: 'not a url' }), /DATABASE_URL/);
-  t.is(loadConfig({ DATABASE_URL: 'postgresql://u@h/db' }).databaseUrl, 'postgresql://u@h/db');
+  t.is(loadConfig({ NODE_ENV: 'development', DATABASE_URL: 'postgresql://u@h/db' }).databaseUrl, 'postgresql://u@h/db');
 });
 
 test('phone verification is required by default and may be turned off only outside production', (t) => {
-  t.true(loadConfig({}).phoneVerification.required);
-  t.false(loadConfig({ PHONE_VERIFICATION: 'off' }).phoneVerification.required);
-  t.false(loadConfig({ NODE_ENV: 'test', PHONE_VERIFICATION: 'off' }).phoneVerification.required);
-  t.true(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET }).phoneVerification.required);
+  t.true(loadConfig({ NODE_ENV: 'development' }).phoneVerification.required);
+  t.false(loadConfig({ NODE_ENV: 'development', PHONE_VERIFICATION: 'off' }).phoneVerification.required);
+  t.false(loadConfig({ NODE_ENV: 'test', JWT_SECRET: SECRET, PHONE_VERIFICATION: 'off' }).phoneVerification.required);
+  t.true(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, METRICS_TOKEN: 'scrape-token-0123456789' }).phoneVerification.required);
   t.regex(configError(t, { NODE_ENV: 'production', JWT_SECRET: SECRET, PHONE_VERIFICATION: 'off' }), /PHONE_VERIFICATION: must not be off when NODE_ENV=production/);
   t.regex(configError(t, { PHONE_VERIFICATION: 'maybe' }), /PHONE_VERIFICATION/);
-  t.like(loadConfig({}).phoneVerification, { codeTtlS: 300, maxAttempts: 5, sendsPerPhone: 5, sendsPerAddress: 20, windowS: 3600 });
+  t.like(loadConfig({ NODE_ENV: 'development' }).phoneVerification, { codeTtlS: 300, maxAttempts: 5, sendsPerPhone: 5, sendsPerAddress: 20, windowS: 3600 });
   t.regex(configError(t, { PHONE_VERIFICATION_CODE_TTL_S: '5' }), /PHONE_VERIFICATION_CODE_TTL_S/);
 });

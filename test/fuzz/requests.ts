@@ -13,7 +13,7 @@ export type AuthRecipe = { as: 'anonymous' | 'caller' | 'owner' } | { bad: BadAu
 
 export const BAD_AUTH = [
   'garbage', 'alg-none', 'alg-none-no-signature', 'wrong-secret', 'expired', 'unknown-user', 'tampered-payload', 'tampered-signature',
-  'hs512', 'other-audience', 'other-issuer', 'no-subject', 'unknown-role', 'basic', 'scheme-only', 'token-without-scheme', 'token-scheme',
+  'hs512', 'other-audience', 'other-issuer', 'no-subject', 'no-expiry', 'subject-not-uuid', 'unknown-role', 'basic', 'scheme-only', 'token-without-scheme', 'token-scheme',
   'double-space', 'trailing-junk', 'quoted', 'two-tokens', 'latin1', 'long', 'null', 'percent-encoded', 'negotiate',
   // Not wrong by RFC 9110 (schemes are case-insensitive) or no token at all: judged as such.
   'lowercase-scheme', 'empty',
@@ -74,6 +74,8 @@ function badAuthorization(kind: BadAuth, text: string | undefined, fx: Fixtures)
     case 'other-audience': return `Bearer ${signed({}, { subject: fx.callerId, expiresIn: 600, audience: 'someone-else' })}`;
     case 'other-issuer': return `Bearer ${signed({}, { subject: fx.callerId, expiresIn: 600, issuer: 'someone-else' })}`;
     case 'no-subject': return `Bearer ${signed({}, { expiresIn: 600 })}`;
+    case 'no-expiry': return `Bearer ${signed({}, { subject: fx.callerId })}`;
+    case 'subject-not-uuid': return `Bearer ${signed({}, { subject: text || 'not-a-uuid', expiresIn: 600 })}`;
     case 'unknown-role': return `Bearer ${signed({ role: 'superuser' }, { subject: fx.callerId, expiresIn: 600 })}`;
     case 'basic': return `Basic ${Buffer.from(`${text ?? 'admin'}:password`).toString('base64')}`;
     case 'scheme-only': return 'Bearer';

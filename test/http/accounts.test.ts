@@ -56,6 +56,59 @@ for (const [name, body] of [
   });
 }
 
+for (const [name, password] of [
+  ['12345678', '12345678'],
+  ['eight spaces', '        '],
+  ['password', 'password'],
+  ['a keyboard walk', 'qwertyuiop'],
+  ['a repeat', 'aaaaaaaaaaaa'],
+  ['a common word with a digit', 'iloveyou1'],
+  ['l33t of a common password', 'p@ssw0rd!'],
+] as const) {
+  test(`signup with a weak password (${name}) is a 400 naming the password, and creates nothing`, async (t) => {
+    const phone = uniquePhone();
+    const res = await app.request('POST', '/v1/auth/signup', { body: { phone, password, nickname: 'weakpass' } });
+    t.is(res.status, 400);
+    t.is(res.body.type, 'https://gavel.dev/problems/validation-failed');
+    t.deepEqual(res.body.errors.map((e: { path: string }) => e.path), ['password']);
+    t.regex(res.body.errors[0].message, /too easy to guess/);
+    t.is((await app.db.orm.em.fork().execute<any[]>('select count(*)::int as n from users where phone = ?', [phone]))[0].n, 0);
+  });
+}
+
+test('a passphrase of a few words is strong enough; a short password gets one message, not two', async (t) => {
+  t.is((await app.request('POST', '/v1/auth/signup', { body: { phone: uniquePhone(), password: 'violet tram at dusk', nickname: '강한비번' } })).status, 201);
+  const short = await app.request('POST', '/v1/auth/signup', { body: { phone: uniquePhone(), password: '1234', nickname: 'shortpass' } });
+  t.is(short.status, 400);
+  t.is(short.body.errors.length, 1);
+});
+
+for (const [name, nickname] of [
+  ['a right-to-left override', 'evil\u202Egnp.exe'],
+  ['a bidi isolate', 'a\u2066b\u2069c'],
+  ['a left-to-right mark', 'name\u200E'],
+  ['a zero-width space', 'zero\u200Bwidth'],
+  ['a bell', 'bell\u0007'],
+  ['an escape sequence', '\u001b[31mred'],
+  ['a line separator', 'two\u2028lines'],
+  ['a newline', 'two\nlines'],
+  ['a byte order mark inside', 'b\uFEFFom'],
+  ['an invisible tag character (outside the BMP)', 'tag\u{E0041}ged'],
+  ['a private-use character', 'priv\uE000ate'],
+] as const) {
+  test(`signup with a nickname holding ${name} is a 400 naming the nickname`, async (t) => {
+    const res = await app.request('POST', '/v1/auth/signup', { body: { phone: uniquePhone(), password: 'correct horse battery', nickname } });
+    t.is(res.status, 400);
+    t.deepEqual(res.body.errors.map((e: { path: string }) => e.path), ['nickname']);
+  });
+}
+
+test('nicknames in any script, with emoji (zero-width joiner sequences too), are accepted', async (t) => {
+  for (const nickname of ['경매왕', 'Zoë', 'مزاد', '👨‍👩‍👧 가족']) {
+    t.is((await app.request('POST', '/v1/auth/signup', { body: { phone: uniquePhone(), password: 'correct horse battery', nickname } })).status, 201, nickname);
+  }
+});
+
 test('login returns 200 with a new pair; a wrong password and an unknown phone give the same 401', async (t) => {
   const user = await app.signup();
   const ok = await app.request('POST', '/v1/auth/login', { body: { phone: user.phone, password: user.password } });
@@ -77,7 +130,7 @@ test('GET /v1/me returns the caller identified by the token', async (t) => {
   t.false('passwordHash' in res.body);
 });
 
-test('GET /v1/me without a token, with garbage, alg none, another algorithm, a bad signature, a wrong audience, or expired gives 401', async (t) => {
+test('GET /v1/me without a token, with garbage, alg none, another algorithm, a bad signature, a wrong audience, expired, without exp or with a non-UUID subject gives 401', async (t) => {
   const user = await app.signup();
   const secret = app.deps.config.jwt.secret;
   const claims = { role: 'user' };
@@ -93,6 +146,11 @@ test('GET /v1/me without a token, with garbage, alg none, another algorithm, a b
     wrongAudience: jwt.sign(claims, secret, { ...base, audience: 'someone-else', algorithm: 'HS256' }),
     expired: jwt.sign({ ...claims, exp: Math.floor(Date.now() / 1000) - 10 }, secret, { ...base, algorithm: 'HS256' }),
     otherSecret: jwt.sign(claims, 'x'.repeat(40), { ...base, algorithm: 'HS256' }),
+    // Signed with the real secret, so only the claims are wrong.
+    noExpiry: jwt.sign(claims, secret, { ...base, algorithm: 'HS256' }),
+    subjectNotUuid: jwt.sign(claims, secret, { ...base, subject: 'not-a-uuid', algorithm: 'HS256', expiresIn: 60 }),
+    subjectSqlish: jwt.sign(claims, secret, { ...base, subject: "' or 1=1 --", algorithm: 'HS256', expiresIn: 60 }),
+    subjectNumber: jwt.sign({ ...claims, sub: 42 }, secret, { issuer: 'gavel', audience: 'gavel-api', algorithm: 'HS256', expiresIn: 60 }),
   };
   for (const [name, token] of Object.entries(tokens)) {
     const res = await app.request('GET', '/v1/me', { token });
@@ -100,6 +158,8 @@ test('GET /v1/me without a token, with garbage, alg none, another algorithm, a b
     t.regex(res.headers.get('content-type') ?? '', /^application\/problem\+json/, name);
   }
   t.is((await app.request('GET', '/v1/me', { headers: { authorization: 'Basic abc' } })).status, 401);
+  // The same claims with an expiry and a real subject pass: the refusals above are about the claims.
+  t.is((await app.request('GET', '/v1/me', { token: jwt.sign(claims, secret, { ...base, algorithm: 'HS256', expiresIn: 60 }) })).status, 200);
 });
 
 test('a token of a deleted account gives 401', async (t) => {

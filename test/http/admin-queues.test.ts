@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startTestApi, uniquePhone, type TestApi } from '../support/api.ts';
 import { QUEUE_NAMES } from '../../domain/follow-ups/job-contract.ts';
+import { TEST_JWT_SECRET } from '../support/secrets.ts';
 
 /**
  * Bull Board at /admin/queues: only for accounts with the admin role, read from the database on
@@ -58,7 +59,7 @@ test('the Bull Board API under /admin/queues/api/queues lists every queue for an
 function grantAdmin(phone: string): Promise<{ code: number | null; output: string }> {
   const child = spawn(process.execPath, ['main/grant-admin.ts', phone], {
     cwd: REPO_ROOT,
-    env: { ...process.env, DATABASE_URL: app.db.url, LOG_LEVEL: 'silent' },
+    env: { ...process.env, JWT_SECRET: TEST_JWT_SECRET, DATABASE_URL: app.db.url, LOG_LEVEL: 'silent' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

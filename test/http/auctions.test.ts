@@ -1,4 +1,5 @@
 import test, { type ExecutionContext } from 'ava';
+import { bidderPseudonym } from '../../domain/auctions/bidder-pseudonym.ts';
 import { incrementTable } from '../../domain/auctions/increment-table.ts';
 import { startTestApi, type HttpResult, type TestApi, type TestUser } from '../support/api.ts';
 import { openAuction, placeBid } from '../support/listings.ts';
@@ -34,7 +35,9 @@ const getAuction = (auctionId: string, viewer?: TestUser, on = app) => on.reques
 
 const buyNow = (user: TestUser | undefined, auctionId: string) => app.request('POST', `/v1/auctions/${auctionId}/buy-now`, { token: user?.accessToken });
 
-const history = (auctionId: string, query = '') => app.request('GET', `/v1/auctions/${auctionId}/bids${query}`);
+const history = (auctionId: string, query = '', viewer?: TestUser) => app.request('GET', `/v1/auctions/${auctionId}/bids${query}`, { token: viewer?.accessToken });
+/** How a user appears in an auction's public bid history. */
+const alias = (auctionId: string, user: TestUser) => bidderPseudonym(app.deps.config.pseudonymSecret, auctionId, user.id);
 
 /** Everything a bid could touch, to prove that a rejected one touched nothing. */
 async function snapshot(auctionId: string, on = app) {
@@ -329,11 +332,11 @@ test('proxy bidding: a plain bid under the leader maximum is answered one increm
   const h1 = await history(auctionId);
   t.is(h1.status, 200);
   t.deepEqual(
-    h1.body.items.map((i: any) => ({ bidderId: i.bidderId, amount: i.amount, automatic: i.automatic })),
+    h1.body.items.map((i: any) => ({ bidder: i.bidder, amount: i.amount, automatic: i.automatic })),
     [
-      { bidderId: alice.id, amount: 21_000, automatic: true },
-      { bidderId: bob.id, amount: 20_000, automatic: false },
-      { bidderId: alice.id, amount: 10_000, automatic: false },
+      { bidder: alias(auctionId, alice), amount: 21_000, automatic: true },
+      { bidder: alias(auctionId, bob), amount: 20_000, automatic: false },
+      { bidder: alias(auctionId, alice), amount: 10_000, automatic: false },
     ],
   );
   assertNoSecrets(t, h1.body, 50_000);
@@ -344,10 +347,10 @@ test('proxy bidding: a plain bid under the leader maximum is answered one increm
   t.like(b2.body, { leading: true, auction: { currentPrice: 60_000, leaderId: bob.id, bidCount: 5, minimumBid: 62_000, myMaxAmount: 60_000 } });
   const h2 = await history(auctionId, '?limit=2');
   t.deepEqual(
-    h2.body.items.map((i: any) => ({ bidderId: i.bidderId, amount: i.amount, automatic: i.automatic })),
+    h2.body.items.map((i: any) => ({ bidder: i.bidder, amount: i.amount, automatic: i.automatic })),
     [
-      { bidderId: bob.id, amount: 60_000, automatic: false },
-      { bidderId: alice.id, amount: 50_000, automatic: true },
+      { bidder: alias(auctionId, bob), amount: 60_000, automatic: false },
+      { bidder: alias(auctionId, alice), amount: 50_000, automatic: true },
     ],
   );
   t.like((await getAuction(auctionId, alice)).body, { leaderId: bob.id, currentPrice: 60_000, myMaxAmount: null });
@@ -361,12 +364,38 @@ test('proxy bidding: a challenger maximum over the leader maximum wins at one in
   // 50,000 is in the 2,000 band.
   t.like(res.body, { leading: true, bid: { amount: 52_000, maxAmount: 80_000 }, auction: { currentPrice: 52_000, leaderId: bob.id, bidCount: 3, myMaxAmount: 80_000 } });
   const items = (await history(auctionId)).body.items;
-  t.deepEqual(items.map((i: any) => [i.bidderId, i.amount, i.automatic]), [[bob.id, 52_000, false], [alice.id, 50_000, true], [alice.id, 10_000, false]]);
+  t.deepEqual(items.map((i: any) => [i.bidder, i.amount, i.automatic]), [[alias(auctionId, bob), 52_000, false], [alias(auctionId, alice), 50_000, true], [alias(auctionId, alice), 10_000, false]]);
 
   // Less than one increment over the old maximum: the challenger pays their own maximum.
   const { auctionId: close } = await openAuction(app);
   await placeBid(app, alice, close, { amount: 10_000, maxAmount: 50_000 });
   t.like((await placeBid(app, bob, close, { amount: 11_000, maxAmount: 50_500 })).body, { leading: true, auction: { currentPrice: 50_500 } });
+});
+
+test('bid history shows per-auction pseudonyms to others, and a bidder their own account id', async (t) => {
+  const [{ auctionId }, { auctionId: other }] = await Promise.all([openAuction(app), openAuction(app)]);
+  const [alice, bob] = await Promise.all([app.signup(), app.signup()]);
+  await placeBid(app, alice, auctionId, { amount: 10_000 });
+  await placeBid(app, bob, auctionId, { amount: 11_000 });
+  await placeBid(app, alice, auctionId, { amount: 12_000 });
+  await placeBid(app, alice, other, { amount: 10_000 });
+
+  const anonymous = (await history(auctionId)).body.items;
+  const text = JSON.stringify(anonymous);
+  t.false(text.includes(alice.id) || text.includes(bob.id), 'no account id in the public history');
+  t.deepEqual(anonymous.map((i: any) => i.bidderId), [null, null, null]);
+  const [a1, b1, a0] = anonymous.map((i: any) => i.bidder);
+  t.regex(a1, /^bidder [0-9A-HJKMNP-TV-Z]{6}$/);
+  t.is(a1, a0, 'one bidder, one pseudonym within the auction');
+  t.not(a1, b1, 'two bidders, two pseudonyms');
+  t.not((await history(other)).body.items[0].bidder, a1, 'unrelated across auctions');
+  t.deepEqual((await history(auctionId, '?limit=1&cursor=' + (await history(auctionId, '?limit=2')).body.nextCursor)).body.items[0].bidder, a0, 'stable across pages');
+
+  // Alice sees her own bids with her id, and bob's still only by pseudonym; the seller sees no ids.
+  const forAlice = (await history(auctionId, '', alice)).body.items;
+  t.deepEqual(forAlice.map((i: any) => i.bidderId), [alice.id, null, alice.id]);
+  t.deepEqual(forAlice.map((i: any) => i.bidder), [a1, b1, a0]);
+  t.deepEqual((await history(auctionId, '', bob)).body.items.map((i: any) => i.bidderId), [null, bob.id, null]);
 });
 
 test('a tie goes to the earlier bidder', async (t) => {
@@ -383,7 +412,7 @@ test('a tie goes to the earlier bidder', async (t) => {
   const sameMax = await placeBid(app, bob, second, { amount: 12_000, maxAmount: 30_000 });
   t.like(sameMax.body, { leading: false, auction: { leaderId: alice.id, currentPrice: 30_000 } });
   const items = (await history(second)).body.items;
-  t.deepEqual(items.slice(0, 2).map((i: any) => [i.bidderId, i.amount, i.automatic]), [[alice.id, 30_000, true], [bob.id, 30_000, false]]);
+  t.deepEqual(items.slice(0, 2).map((i: any) => [i.bidder, i.amount, i.automatic]), [[alias(second, alice), 30_000, true], [alias(second, bob), 30_000, false]]);
 });
 
 test('the leader raising their own maximum is private: kind max_raise, no history, no bid counted, no event, no price move', async (t) => {
@@ -725,8 +754,9 @@ test('bid history: newest first, keyset pages walk every public bid once, no max
   t.deepEqual(seen.map((i) => i.amount), [16_000, 14_700, 14_000, 13_000, 12_000, 11_000, 10_000]);
   t.deepEqual(seen.map((i) => i.automatic), [false, true, true, false, true, false, false]);
   for (const item of seen) {
-    t.deepEqual(Object.keys(item).sort(), ['amount', 'automatic', 'bidderId', 'createdAt', 'id']);
-    t.true(item.bidderId === alice.id || item.bidderId === bob.id);
+    t.deepEqual(Object.keys(item).sort(), ['amount', 'automatic', 'bidder', 'bidderId', 'createdAt', 'id']);
+    t.true(item.bidder === alias(auctionId, alice) || item.bidder === alias(auctionId, bob));
+    t.is(item.bidderId, null, 'an anonymous viewer sees no account ids');
   }
   assertNoSecrets(t, seen, 28_900, 29_900);
   const count = (await getAuction(auctionId)).body.bidCount;

@@ -1,3 +1,4 @@
+import { bidderPseudonym } from '../../domain/auctions/bidder-pseudonym.ts';
 import type { TestApi, TestUser } from '../support/api.ts';
 import { ACTORS, type Actor, type Bidder, type Visible, type VisibleAuction } from './model.ts';
 
@@ -25,6 +26,11 @@ export const PROBLEMS = 'https://gavel.dev/problems/';
 export function actorOf(w: World, userId: string | null): Actor | null | string {
   if (userId === null) return null;
   return ACTORS.find((a) => w.users[a].id === userId) ?? `unknown user ${userId}`;
+}
+
+function actorByPseudonym(w: World, auctionId: string, pseudonym: string): Actor | string {
+  const secret = w.app.deps.config.pseudonymSecret;
+  return ACTORS.find((a) => bidderPseudonym(secret, auctionId, w.users[a].id) === pseudonym) ?? `unknown bidder ${pseudonym}`;
 }
 
 /** The model's number for an id, or the id itself when the service made something the model did not. */
@@ -80,7 +86,8 @@ export async function observe(w: World): Promise<Visible> {
       description: listing.description,
     },
     auctions,
-    bids: (history.items as any[]).toReversed().map((b) => ({ bidder: actorOf(w, b.bidderId) as Bidder, amount: b.amount, automatic: b.automatic })),
+    // The public history names bidders by their pseudonym in this auction.
+    bids: (history.items as any[]).toReversed().map((b) => ({ bidder: actorByPseudonym(w, current, b.bidder) as Bidder, amount: b.amount, automatic: b.automatic })),
     trades: mine.map((t) => ({
       auction: indexOf(w.auctionIds, t.auctionId) as number | null,
       kind: t.kind,

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { startApiProcess, type ApiProcess } from '../support/api-process.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { dropRedisKeys, TEST_REDIS_URL } from '../support/redis-keys.ts';
+import { TEST_JWT_SECRET } from '../support/secrets.ts';
 
 /**
  * A rolling restart under load: two API processes on two ports, a client spreading bids and
@@ -70,6 +71,7 @@ test('restarting each of two API processes in turn under load fails no request',
   t.timeout(120_000);
   const env = {
     NODE_ENV: 'test',
+    JWT_SECRET: TEST_JWT_SECRET,
     DATABASE_URL: db.url,
     REDIS_URL: redis.redisUrl,
     REDIS_KEY_PREFIX: redis.redisKeyPrefix,

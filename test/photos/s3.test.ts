@@ -86,8 +86,8 @@ test('publicUrl: the CDN when S3_PUBLIC_URL is set, else the bucket; createObjec
   t.is(minio().publicUrl('photos/l/p/thumb.jpg'), `${MINIO}/gavel-photos/photos/l/p/thumb.jpg`);
   const cdn = new S3ObjectStore({ bucket: 'gavel-photos', region: REGION, publicUrl: 'https://cdn.gavel.test/' });
   t.is(cdn.publicUrl('photos/l/p/display.jpg'), 'https://cdn.gavel.test/photos/l/p/display.jpg');
-  t.is(createObjectStore(loadConfig({ S3_BUCKET: 'gavel-photos', AWS_REGION: REGION })).kind, 's3');
-  t.is(createObjectStore(loadConfig({})).kind, 'local');
+  t.is(createObjectStore(loadConfig({ NODE_ENV: 'development', S3_BUCKET: 'gavel-photos', AWS_REGION: REGION })).kind, 's3');
+  t.is(createObjectStore(loadConfig({ NODE_ENV: 'development' })).kind, 'local');
 });
 
 test.serial('write sends the bytes with their type and a long cache life; read returns them', async (t) => {

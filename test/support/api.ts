@@ -11,6 +11,7 @@ import { createLogger, type Logger } from '../../infra/logger.ts';
 import { UNSHED_ENV } from './api-process.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { holdRedisPrefix, TEST_REDIS_URL } from './redis-keys.ts';
+import { TEST_JWT_SECRET } from './secrets.ts';
 
 export interface HttpResult<T = any> {
   status: number;
@@ -63,12 +64,15 @@ export async function startTestApi(label: string, env: Record<string, string> = 
   const db = await createTestDatabase(label, options.adminDatabaseUrl);
   const config: Config = loadConfig({
     NODE_ENV: 'test',
+    JWT_SECRET: TEST_JWT_SECRET,
     DATABASE_URL: db.url,
     REDIS_URL: TEST_REDIS_URL,
     REDIS_KEY_PREFIX: `gavel_test_${label}_${randomBytes(4).toString('hex')}`,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     // Tests close their apps often; the load-balancer drain pause is tested on its own.
     SHUTDOWN_DRAIN_MS: '0',
+    // Every test signs its users up from 127.0.0.1; the signup limit has tests of its own.
+    SIGNUPS_PER_ADDRESS: '1000000',
     // Tests fire hundreds of concurrent requests on purpose (the bid storm): the admission bound is
     // far above them, so it runs on every request but sheds nothing.
     ...UNSHED_ENV,

@@ -111,3 +111,12 @@ export function holdRedisPrefix(where: RedisPrefix): { release(): Promise<void> 
     },
   };
 }
+
+/**
+ * The API's command connection fails commands fast until it is connected (no offline queue), and
+ * the limits then count in the process (their insurance). Tests that count exactly wait for it.
+ */
+export async function redisReady(redis: { status: string; once(event: 'ready', listener: () => void): unknown }): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve) => redis.once('ready', resolve));
+}

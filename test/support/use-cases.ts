@@ -5,6 +5,7 @@ import { closeInfrastructure, createInfrastructure, type Infrastructure } from '
 import { createLogger } from '../../infra/logger.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { holdRedisPrefix } from './redis-keys.ts';
+import { TEST_JWT_SECRET } from './secrets.ts';
 
 /**
  * The use-case tier: domain use cases called directly against a real, migrated PostgreSQL and the
@@ -25,6 +26,7 @@ export async function startUseCaseHarness(label: string, env: Record<string, str
   const db = await createTestDatabase(label);
   const config = loadConfig({
     NODE_ENV: 'test',
+    JWT_SECRET: TEST_JWT_SECRET,
     DATABASE_URL: db.url,
     REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
     REDIS_KEY_PREFIX: `gavel_test_${label}_${randomBytes(4).toString('hex')}`,

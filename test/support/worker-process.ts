@@ -5,6 +5,7 @@ import { QUEUE_NAMES } from '../../domain/follow-ups/job-contract.ts';
 import type { TestApi } from './api.ts';
 import { holdRedisPrefix } from './redis-keys.ts';
 import { FAKE_AWS_ENV, waitFor, type LogLine } from './workers.ts';
+import { TEST_JWT_SECRET } from './secrets.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -37,6 +38,7 @@ export function spawnWorkerProcess(app: TestApi, env: Record<string, string>): W
       ...process.env,
       ...FAKE_AWS_ENV,
       NODE_ENV: 'test',
+      JWT_SECRET: TEST_JWT_SECRET,
       DATABASE_URL: app.db.url,
       REDIS_URL: app.deps.config.redisUrl,
       REDIS_KEY_PREFIX: app.deps.config.redisKeyPrefix,

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { Auction, AuctionEvent, BidHistoryItem, BuyNowResult, MyBid, PlacedBid } from '../../../api/schemas/auctions.ts';
 import { Won } from '../../../api/schemas/common.ts';
 import { auctionEvent } from '../../../domain/auctions/auction-events.ts';
+import { bidderPseudonym } from '../../../domain/auctions/bidder-pseudonym.ts';
 import { validateNewAuction } from '../../../domain/auctions/auction-settings.ts';
 import { newAuctionState, type AuctionState } from '../../../domain/auctions/auction-state.ts';
 import { auctionViewFor } from '../../../domain/auctions/auction-view-for.ts';
@@ -197,7 +198,10 @@ test('every view the rules produce, within the ceiling, parses with the publishe
         if (resolution.visible) checkEvent('bid', state, resolution.extended, now);
         mustParse(PlacedBid, placedBidView(state, bids, actor, listingId, now), 'the bid answer');
         for (const row of bids.filter((bid) => bid.kind !== 'max_raise')) {
-          mustParse(BidHistoryItem, { id: row.id, bidderId: row.bidderId, amount: row.amount, automatic: row.kind === 'proxy', createdAt: now.toISOString() }, 'a history item');
+          for (const viewer of [row.bidderId, undefined]) {
+            const item = { id: row.id, bidder: bidderPseudonym('secret', 'auction', row.bidderId), bidderId: viewer === row.bidderId ? row.bidderId : null, amount: row.amount, automatic: row.kind === 'proxy', createdAt: now.toISOString() };
+            mustParse(BidHistoryItem, item, 'a history item');
+          }
         }
         for (const bidder of new Set(rows.map((row) => row.bidderId))) {
           const mine = rows.filter((row) => row.bidderId === bidder && row.kind !== 'max_raise');
