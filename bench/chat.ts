@@ -42,13 +42,14 @@ const { rows: chats } = await sql.query<{ id: string; seller_id: string; buyer_i
    returning id, seller_id, buyer_id`,
   [CONVERSATIONS],
 );
-const tokens = createAccessTokens(loadConfig({ JWT_SECRET, NODE_ENV: 'production' }).jwt);
+const tokens = createAccessTokens(loadConfig({ JWT_SECRET, NODE_ENV: 'production', METRICS_TOKEN: 'bench-metrics-token-0123' }).jwt);
 const bearer = (userId: string) => `Bearer ${tokens.issue({ userId, role: 'user' })}`;
 
 const api = await startApiProcess({
   NODE_ENV: 'production',
   DATABASE_URL: db.url,
   JWT_SECRET,
+  METRICS_TOKEN: 'bench-metrics-token-0123',
   REDIS_KEY_PREFIX: PREFIX,
   CHAT_MESSAGES_PER_MIN: '100000',
   SSE_MAX_STREAMS_PER_ADDRESS: '100000',

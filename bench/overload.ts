@@ -40,7 +40,7 @@ const { rows: users } = await sql.query<{ id: string }>(
 const [sellerId, ...bidderIds] = users.map((u) => u.id);
 const auctionIds = await seedAuctions(sql, sellerId!, AUCTIONS);
 await sql.query('analyze');
-const tokens = createAccessTokens(loadConfig({ JWT_SECRET, NODE_ENV: 'production' }).jwt);
+const tokens = createAccessTokens(loadConfig({ JWT_SECRET, NODE_ENV: 'production', METRICS_TOKEN: 'bench-metrics-token-0123' }).jwt);
 const bearer = bidderIds.map((userId) => `Bearer ${tokens.issue({ userId: userId!, role: 'user' })}`);
 const minimum = new Map(auctionIds.map((id) => [id, 10_000]));
 
@@ -49,6 +49,7 @@ const baseEnv = {
   LOG_LEVEL: 'error',
   DATABASE_URL: db.url,
   JWT_SECRET,
+  METRICS_TOKEN: 'bench-metrics-token-0123',
   BID_RATE_LIMIT_PER_MIN: '1000000',
   REDIS_KEY_PREFIX: `gavel_bench_overload_${process.pid}`,
 };

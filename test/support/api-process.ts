@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { TEST_JWT_SECRET } from './secrets.ts';
 
 export async function freePort(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1');
@@ -30,7 +31,8 @@ export async function startApiProcess(env: Record<string, string>, port?: number
   const listenPort = port ?? (await freePort());
   const child = spawn(process.execPath, [fileURLToPath(new URL('../../main/api.ts', import.meta.url))], {
     // Tests sign up in one call (PHONE_VERIFICATION=off), which production refuses to start with.
-    env: { ...process.env, LOG_LEVEL: 'warn', ...UNSHED_ENV, ...(env.NODE_ENV === 'production' ? {} : { PHONE_VERIFICATION: 'off' }), ...env, PORT: String(listenPort) },
+    // Signed with the tests' key unless the caller names one: the development key is refused outside development.
+    env: { ...process.env, LOG_LEVEL: 'warn', JWT_SECRET: TEST_JWT_SECRET, ...UNSHED_ENV, ...(env.NODE_ENV === 'production' ? {} : { PHONE_VERIFICATION: 'off' }), ...env, PORT: String(listenPort) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const deadline = Date.now() + 20_000;
