@@ -4,11 +4,17 @@ import type { Redis } from './redis.ts';
 /** How long a ticket may wait to be used: long enough to open a stream, too short to be worth stealing. */
 export const STREAM_TICKET_TTL_S = 60;
 
+/** Who a ticket stands for: the user, and the login it was asked for with (when the token named one). */
+export interface TicketHolder {
+  userId: string;
+  sessionId: string | null;
+}
+
 export interface StreamTickets {
-  /** A new single-use ticket standing for `userId`. */
-  issue(userId: string): Promise<string>;
-  /** The user a ticket stands for, once: the ticket is gone after this call, whatever it answers. */
-  redeem(ticket: string): Promise<string | null>;
+  /** A new single-use ticket standing for the holder. */
+  issue(holder: TicketHolder): Promise<string>;
+  /** Who a ticket stands for, once: the ticket is gone after this call, whatever it answers. */
+  redeem(ticket: string): Promise<TicketHolder | null>;
 }
 
 /**
@@ -20,13 +26,14 @@ export interface StreamTickets {
 export function createStreamTickets(redis: Redis, redisKeyPrefix: string): StreamTickets {
   const keyOf = (ticket: string) => `${redisKeyPrefix}:stream-ticket:${createHash('sha256').update(ticket).digest('base64url')}`;
   return {
-    async issue(userId) {
+    async issue(holder) {
       const ticket = randomBytes(32).toString('base64url');
-      await redis.set(keyOf(ticket), userId, 'EX', STREAM_TICKET_TTL_S);
+      await redis.set(keyOf(ticket), JSON.stringify(holder), 'EX', STREAM_TICKET_TTL_S);
       return ticket;
     },
     async redeem(ticket) {
-      return (await redis.getdel(keyOf(ticket))) ?? null;
+      const stored = await redis.getdel(keyOf(ticket));
+      return stored ? (JSON.parse(stored) as TicketHolder) : null;
     },
   };
 }

@@ -17,11 +17,11 @@ export function authenticate(accessTokens: AccessTokens, options: { ownCredentia
     if (header && !options.ownCredentials?.has(ctx.path)) {
       const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header);
       if (!match) throw unauthorized('invalid-token', 'Send the access token as "Authorization: Bearer <token>".');
-      const { userId } = accessTokens.verify(match[1]!);
+      const { userId, sessionId } = accessTokens.verify(match[1]!);
       const account = await findCallerAccount(ctx.state.em, userId);
       if (!account) throw unauthorized('invalid-token', 'The account behind this token no longer exists.');
       if (account.suspended) throw unauthorized('account-suspended', 'This account is suspended.');
-      ctx.state.caller = { userId, role: account.role };
+      ctx.state.caller = { userId, role: account.role, ...(sessionId ? { sessionId } : {}) };
     }
     await next();
   };

@@ -78,7 +78,7 @@ export function accountRoutes(deps: AppDeps): Route[] {
         responses: { 200: { description: 'A new token pair', schema: SessionResponse } },
         problems: [400, 401],
       },
-      async ({ em, body }) => ({ status: 200, body: presentSession(await refreshSession(em, account, body.refreshToken), ttl) }),
+      async ({ em, body }) => ({ status: 200, body: presentSession(await refreshSession(em, { ...account, followUps: deps.followUps }, body.refreshToken), ttl) }),
     ),
     defineRoute(
       {
@@ -89,7 +89,7 @@ export function accountRoutes(deps: AppDeps): Route[] {
         problems: [400],
       },
       async ({ em, body }) => {
-        await logout(em, body.refreshToken);
+        await logout(em, deps.followUps, body.refreshToken);
         return { status: 204 };
       },
     ),

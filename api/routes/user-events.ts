@@ -20,9 +20,12 @@ const StreamTicket = z
   .object({ ticket: z.string(), expiresInS: z.number().int() })
   .meta({ id: 'StreamTicket', description: `Single use, valid ${STREAM_TICKET_TTL_S} s: \`GET /v1/me/events?ticket=...\`.` });
 
-const endsOnControl = (userId: string) => (message: unknown) => {
-  const control = (message as Partial<UserStreamControl>).control;
-  if (control === 'account-closed' && (message as UserStreamControl).userId === userId) return 'account closed';
+/** A stream ends when its account is closed, or when the login it was opened with is. */
+const endsOnControl = (userId: string, sessionId: string | null) => (message: unknown) => {
+  const control = message as Partial<UserStreamControl>;
+  if (control.userId !== userId) return null;
+  if (control.control === 'account-closed') return 'account closed';
+  if (control.control === 'session-closed' && sessionId !== null && control.sessionId === sessionId) return 'session closed';
   return null;
 };
 
@@ -37,7 +40,10 @@ export function userEventRoutes(deps: AppDeps): Route[] {
         responses: { 201: { description: 'The ticket', schema: StreamTicket } },
         problems: [401, 503],
       },
-      async ({ caller }) => ({ status: 201, body: { ticket: await deps.streamTickets.issue(caller.userId), expiresInS: STREAM_TICKET_TTL_S } }),
+      async ({ caller }) => ({
+        status: 201,
+        body: { ticket: await deps.streamTickets.issue({ userId: caller.userId, sessionId: caller.sessionId ?? null }), expiresInS: STREAM_TICKET_TTL_S },
+      }),
     ),
     defineRoute(
       {
@@ -53,12 +59,13 @@ export function userEventRoutes(deps: AppDeps): Route[] {
         problems: [400, 401, 429, 503],
       },
       async ({ caller, query, headers, ctx }) => {
-        const userId = caller?.userId ?? (query.ticket ? await deps.streamTickets.redeem(query.ticket) : null);
-        if (!userId) {
+        const holder = caller ? { userId: caller.userId, sessionId: caller.sessionId ?? null } : query.ticket ? await deps.streamTickets.redeem(query.ticket) : null;
+        if (!holder) {
           throw query.ticket
             ? unauthorized('invalid-ticket', 'The stream ticket is unknown, used or expired.')
             : unauthorized('authentication-required', 'Send an access token as "Authorization: Bearer <token>", or a stream ticket.');
         }
+        const { userId, sessionId } = holder;
         const em = () => deps.orm.em.fork();
         // A ticket is not checked by the authentication middleware: check the account here.
         if (!caller && (await findCallerAccount(em(), userId))?.suspended !== false) {
@@ -74,7 +81,7 @@ export function userEventRoutes(deps: AppDeps): Route[] {
             eventsAfter: (afterSeq) => userEventsAfter(em(), userId, afterSeq),
             latestEvent: () => latestUserEvent(em(), userId),
             startWith: 'none',
-            endsStream: endsOnControl(userId),
+            endsStream: endsOnControl(userId, sessionId),
           },
           lastEventId === undefined ? null : Number(lastEventId),
           { presenceOf: userId },

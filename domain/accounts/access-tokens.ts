@@ -6,6 +6,8 @@ import type { Role } from './user.entity.ts';
 export interface Caller {
   userId: string;
   role: Role;
+  /** The login (refresh token family) the token belongs to: closing it ends that login's streams. */
+  sessionId?: string;
 }
 
 export interface AccessTokenSettings {
@@ -25,8 +27,8 @@ const ALGORITHM = 'HS256';
 /** Short-lived JWTs. Verification pins the algorithm, so `alg: none` or RS/HS confusion cannot pass. */
 export function createAccessTokens(settings: AccessTokenSettings): AccessTokens {
   return {
-    issue: ({ userId, role }) =>
-      jwt.sign({ role }, settings.secret, {
+    issue: ({ userId, role, sessionId }) =>
+      jwt.sign(sessionId ? { role, sid: sessionId } : { role }, settings.secret, {
         algorithm: ALGORITHM,
         subject: userId,
         expiresIn: settings.accessTtlS,
@@ -51,11 +53,12 @@ export function createAccessTokens(settings: AccessTokenSettings): AccessTokens 
         typeof payload.exp !== 'number' ||
         typeof payload.sub !== 'string' ||
         !isUuid(payload.sub) ||
-        (payload.role !== 'user' && payload.role !== 'admin')
+        (payload.role !== 'user' && payload.role !== 'admin') ||
+        (payload.sid !== undefined && (typeof payload.sid !== 'string' || !isUuid(payload.sid)))
       ) {
         throw unauthorized('invalid-token', 'The access token is invalid or expired.');
       }
-      return { userId: payload.sub, role: payload.role };
+      return { userId: payload.sub, role: payload.role, ...(payload.sid ? { sessionId: payload.sid as string } : {}) };
     },
   };
 }

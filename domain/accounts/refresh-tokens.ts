@@ -1,18 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { newId } from '../shared/ids.ts';
 import { RefreshToken } from './refresh-token.entity.ts';
 import type { User } from './user.entity.ts';
 
 export const hashRefreshToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
 /** An opaque random token; only its hash is stored, so a database leak yields no usable token. */
-export function issueRefreshToken(
-  em: EntityManager,
-  user: User,
-  ttlS: number,
-  familyId: string = newId(),
-): string {
+export function issueRefreshToken(em: EntityManager, user: User, ttlS: number, familyId: string): string {
   const token = randomBytes(32).toString('base64url');
   em.create(RefreshToken, {
     user,

@@ -12,8 +12,11 @@ export type UserEventData =
   | { userId: string; seq: number; type: 'notification'; notification: InboxItem }
   | { userId: string; seq: number; type: 'message'; message: MessageView };
 
-/** What a user's live channel also carries besides their events: their account closed or suspended ends every stream. */
-export type UserStreamControl = { control: 'account-closed'; userId: string };
+/**
+ * What a user's live channel also carries besides their events: a login of theirs closed (logout,
+ * a revoked refresh family) ends the streams opened with it; their account suspended ends all.
+ */
+export type UserStreamControl = { control: 'session-closed'; userId: string; sessionId: string } | { control: 'account-closed'; userId: string };
 
 type Row = { user_id: string; seq: string | number; type: 'notification' | 'message' } & InboxRow & {
   [K in keyof MessageRow as `msg_${K}`]: MessageRow[K];

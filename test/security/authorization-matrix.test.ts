@@ -447,7 +447,7 @@ const MATRIX: Record<string, Access> = {
           async allowed(t, party, res) {
             issued.push({ party, ticket: res.body.ticket });
             const self = party === 'owner' ? a! : b!;
-            t.is(await app.deps.streamTickets.redeem(res.body.ticket), self.id, `the ticket stands for the ${party}`);
+            t.is((await app.deps.streamTickets.redeem(res.body.ticket))?.userId, self.id, `the ticket stands for the ${party}`);
           },
         };
       },

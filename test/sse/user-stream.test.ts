@@ -136,3 +136,29 @@ test('a chat message sent through one instance reaches the other party’s strea
     t.like(JSON.parse(stream.events.find((e) => e.event === 'message')!.data), { type: 'message', message: { id: sent.id, text: '네고 되나요?', senderId: buyer.id } });
   }
 });
+
+test('logging out ends the streams of that login, not the user’s other logins; a reused refresh token ends its login’s streams', async (t) => {
+  const user = await app.signup();
+  const login = async () => expectStatus(await app.request('POST', '/v1/auth/login', { body: { phone: user.phone, password: user.password } }), 200, 'login').body;
+  const [phone, laptop] = [await login(), await login()];
+  const onPhone = await SseClient.open(`${peer.baseUrl}/v1/me/events`, { headers: { authorization: `Bearer ${phone.accessToken}` } });
+  const { ticket } = expectStatus(await app.request('POST', '/v1/me/stream-tickets', { token: laptop.accessToken }), 201, 'ticket').body;
+  const onLaptop = await SseClient.open(`${app.baseUrl}/v1/me/events?ticket=${ticket}`);
+  t.teardown(async () => {
+    await onPhone.close();
+    await onLaptop.close();
+  });
+  await onPhone.waitFor((c) => c.lastEventId !== undefined, 3_000, 'phone stream open');
+  await onLaptop.waitFor((c) => c.lastEventId !== undefined, 3_000, 'laptop stream open');
+
+  t.is((await app.request('POST', '/v1/auth/logout', { body: { refreshToken: phone.refreshToken } })).status, 204);
+  await onPhone.waitForEnd(5_000);
+  t.true(onPhone.comments.includes('session closed'));
+  await new Promise((r) => setTimeout(r, 300));
+  t.false(onLaptop.endedByServer, 'the laptop’s login is still open');
+
+  // Reusing a spent refresh token revokes its family: the laptop's ticketed stream ends with it.
+  expectStatus(await app.request('POST', '/v1/auth/refresh', { body: { refreshToken: laptop.refreshToken } }), 200, 'rotate');
+  assertProblem(t, await app.request('POST', '/v1/auth/refresh', { body: { refreshToken: laptop.refreshToken } }), 401);
+  await onLaptop.waitForEnd(5_000);
+});
