@@ -22,8 +22,7 @@ const seconds = (fallback: number) => wholeNumber(0, 10 * 365 * 86_400, fallback
 /** Runs even when other variables are bad too, so one start names every problem at once. */
 const ALWAYS = { when: () => true };
 
-const schema = z
-  .object({
+const settings = z.object({
     NODE_ENV: z.enum(['development', 'production', 'test']).optional(),
     PORT: wholeNumber(0, 65535, 3000),
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/gavel'),
@@ -106,7 +105,12 @@ const schema = z
     ...ALWAYS,
     path: ['JWT_SECRET'],
     message: 'must not be the development default when NODE_ENV=production',
-  })
+  });
+
+/** Every setting the service reads, by name (the README's Configuration table and .env.example list them all). */
+export const SETTING_NAMES = Object.keys(settings.shape);
+
+const schema = settings
   .refine((env) => !(env.TRUST_PROXY === false && typeof env.TRUST_PROXY_HOPS === 'number' && env.TRUST_PROXY_HOPS > 0), {
     ...ALWAYS,
     path: ['TRUST_PROXY_HOPS'],
