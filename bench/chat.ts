@@ -11,7 +11,7 @@ import pg from 'pg';
 import { createAccessTokens } from '../domain/accounts/access-tokens.ts';
 import { loadConfig } from '../infra/config.ts';
 import { createRedis } from '../infra/redis.ts';
-import { benchDatabase, percentile, startApiProcess } from './support.ts';
+import { benchDatabase, percentile, readSseData, startApiProcess } from './support.ts';
 
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 1000);
 const MESSAGES_PER_S = Number(process.env.BENCH_MESSAGES_PER_S ?? 100);
@@ -63,27 +63,12 @@ function openStream(userId: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const req = http.get(`${api.baseUrl}/v1/me/events`, { agent, headers: { authorization: bearer(userId) } }, (res) => {
       if (res.statusCode !== 200) return reject(new Error(`stream refused: ${res.statusCode}`));
-      res.setEncoding('utf8');
-      let buffer = '';
-      let first = true;
-      res.on('data', (chunk: string) => {
-        if (first) {
-          first = false;
-          resolve();
-        }
-        buffer += chunk;
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const frame = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = frame.split('\n').find((l) => l.startsWith('data: '));
-          if (!data) continue;
-          const event = JSON.parse(data.slice(6));
-          if (event.type !== 'message') continue;
-          const received = now();
-          latencies.push(received - Number(event.message.text.slice(2)));
-          commitToReceipt.push(received - Date.parse(event.message.createdAt));
-        }
+      readSseData(res, resolve, (data) => {
+        const event = JSON.parse(data);
+        if (event.type !== 'message') return;
+        const received = now();
+        latencies.push(received - Number(event.message.text.slice(2)));
+        commitToReceipt.push(received - Date.parse(event.message.createdAt));
       });
     });
     req.on('error', reject);
@@ -119,7 +104,7 @@ try {
   await new Promise((r) => setTimeout(r, 1000));
 
   // The floor: one PUBLISH → SUBSCRIBE hop per message over as many channels, at the same rate.
-  const config = loadConfig({});
+  const config = loadConfig({ JWT_SECRET });
   const sub = createRedis(config.redisUrl, 'subscriber');
   const pub = createRedis(config.redisUrl, 'queue');
   const baseline: number[] = [];

@@ -53,7 +53,7 @@ const baseEnv = {
   BID_RATE_LIMIT_PER_MIN: '1000000',
   REDIS_KEY_PREFIX: `gavel_bench_overload_${process.pid}`,
 };
-const defaults = loadConfig({});
+const defaults = loadConfig({ JWT_SECRET });
 /** The production defaults, spelled out: the helper that starts API processes lifts them for tests. */
 const SHEDDING_ON = {
   API_MAX_IN_FLIGHT: String(defaults.admission.maxInFlight),

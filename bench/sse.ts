@@ -11,7 +11,7 @@ import pg from 'pg';
 import { createAccessTokens } from '../domain/accounts/access-tokens.ts';
 import { loadConfig } from '../infra/config.ts';
 import { createRedis } from '../infra/redis.ts';
-import { benchDatabase, percentile, startApiProcess } from './support.ts';
+import { benchDatabase, percentile, readSseData, startApiProcess } from './support.ts';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 10_000);
 const BIDS_PER_S = Number(process.env.BENCH_BIDS_PER_S ?? 5);
@@ -69,27 +69,18 @@ function openClient(): Promise<void> {
   return new Promise((resolve, reject) => {
     const req = http.get(`${api.baseUrl}/v1/auctions/${auctionId}/events?lastEventId=0`, { agent }, (res) => {
       if (res.statusCode !== 200) return reject(new Error(`stream refused: ${res.statusCode}`));
-      res.setEncoding('utf8');
-      let buffer = '';
-      let first = true;
-      res.on('data', (chunk: string) => {
-        if (first) {
-          first = false;
+      readSseData(
+        res,
+        () => {
           connected++;
           resolve();
-        }
-        buffer += chunk;
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const frame = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = frame.split('\n').find((l) => l.startsWith('data: '));
-          if (!data) continue;
-          const event = JSON.parse(data.slice(6)) as { seq: number; at: string };
+        },
+        (data) => {
+          const event = JSON.parse(data) as { seq: number; at: string };
           latencies.push(Date.now() - Date.parse(event.at));
           received.set(event.seq, (received.get(event.seq) ?? 0) + 1);
-        }
-      });
+        },
+      );
     });
     req.on('error', reject);
     requests.push(req);

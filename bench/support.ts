@@ -77,3 +77,27 @@ export async function seedAuctions(sql: pg.Pool, sellerId: string, count: number
   );
   return rows.map((r) => r.id);
 }
+
+/**
+ * Reads an event stream response as the benchmarks need it: `onOpen` at the first bytes, then
+ * `onData` with the `data:` line of each complete frame (frames without one are comments or ids).
+ */
+export function readSseData(res: NodeJS.ReadableStream & { setEncoding(encoding: 'utf8'): void }, onOpen: () => void, onData: (data: string) => void): void {
+  res.setEncoding('utf8');
+  let buffer = '';
+  let first = true;
+  res.on('data', (chunk: string) => {
+    if (first) {
+      first = false;
+      onOpen();
+    }
+    buffer += chunk;
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const frame = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const data = frame.split('\n').find((l) => l.startsWith('data: '));
+      if (data) onData(data.slice(6));
+    }
+  });
+}
