@@ -3,10 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jobIds } from '../../domain/follow-ups/job-contract.ts';
 import { startTestApi, type TestApi, type TestUser } from '../support/api.ts';
-import { recordingSms, sql, startInProcessWorkers, waitFor, type InProcessWorkers } from '../support/workers.ts';
+import { listAuction, placeBid, recordingSms, sql, startInProcessWorkers, waitFor, type InProcessWorkers } from '../support/workers.ts';
 
 /**
- * The claim is what makes an SMS go out at most once per notification: a send-sms job delivered
+ * Jobs are delivered at least once, so every handler must be idempotent. The SMS claim is what
+ * makes an SMS go out at most once per notification: a send-sms job delivered
  * twice, or queued again under another id (a relay, a sweep, an operator's retry), must find the
  * row already sent, being sent or failed, and send nothing. Without `status = 'pending'` in the
  * claim every one of these would send again.
@@ -15,7 +16,7 @@ let app: TestApi;
 let workers: InProcessWorkers;
 const sms = recordingSms();
 test.before(async () => {
-  app = await startTestApi('duplicate_sends');
+  app = await startTestApi('duplicate_jobs', { AUCTION_MIN_DURATION_S: '1', SOFT_CLOSE_WINDOW_S: '0' });
   workers = await startInProcessWorkers(app, sms);
 });
 test.after.always(async () => {
@@ -60,4 +61,25 @@ test('jobs for a notification being sent by another worker, or failed for good, 
   t.is(sms.to(given.phone).length, 0);
   t.is(await statusOf(sending), 'sending', 'left to the worker sending it (or to the sweep, if that worker died)');
   t.is(await statusOf(failed), 'failed');
+});
+
+test('a close job delivered again after the auction closed changes nothing: one trade, one closed event, one SMS each', async (t) => {
+  const [seller, bidder] = [await app.signup(), await app.signup()];
+  const endsAt = new Date(Date.now() + 1_500);
+  const { auctionId } = await listAuction(app, seller, { endsAt });
+  await placeBid(app, bidder, auctionId, 10_000);
+  await waitFor('the winner’s SMS', async () => sms.to(bidder.phone).length === 1 && sms.to(seller.phone).length === 1, 10_000);
+  const world = async () => ({
+    trades: await sql(app, 'select buyer_id, price from trades t join auctions a on a.listing_id = t.listing_id where a.id = ?', [auctionId]),
+    closed: await sql(app, `select seq from auction_events where auction_id = ? and type = 'closed'`, [auctionId]),
+    notices: await sql(app, 'select kind, user_id, status from notifications where auction_id = ? order by kind', [auctionId]),
+  });
+  const before = await world();
+  await Promise.all([1, 2].map((n) => workers.jobs.enqueue('close-auction', { auctionId, endsAt: endsAt.toISOString() }, { jobId: `${jobIds.closeAuction(auctionId, endsAt)}-again-${n}` })));
+  await sleep(1_500);
+  t.deepEqual(await world(), before);
+  t.is(before.trades.length, 1);
+  t.is(before.closed.length, 1);
+  t.is(sms.to(bidder.phone).length, 1);
+  t.is(sms.to(seller.phone).length, 1);
 });
