@@ -6,6 +6,7 @@ import { DomainError } from '../domain/errors.ts';
 import type { AppDeps, AppState } from './context.ts';
 import { adminOnly, queueBoard } from './admin/queue-board.ts';
 import { admission } from './middleware/admission.ts';
+import { corsForOrigins } from './middleware/cors.ts';
 import { authenticate } from './middleware/authenticate.ts';
 import { entityManagerPerRequest } from './middleware/entity-manager.ts';
 import { httpMetrics } from './middleware/http-metrics.ts';
@@ -74,6 +75,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   // Outermost: a refused request costs next to nothing (no body read, no log line).
   app.use(admission(deps.config.admission, { inFlight: deps.metrics.httpInFlight, shed: deps.metrics.httpShed }));
   app.use(requestContext(deps.logger));
+  app.use(corsForOrigins(deps.config.corsOrigins));
   app.use(httpMetrics(deps.metrics));
   app.use(problemHandler({ dependencies: deps.dependencies, dependencyRetryAfterS: deps.config.dependencyRetryAfterS }));
   app.use(requestTimeout(deps.config.requestTimeoutMs));
