@@ -87,7 +87,7 @@ test('a non-admin is refused (403) and gets no cookie; a wrong password is 401; 
   const user = await app.signup();
   const refused = await formLogin(user);
   t.is(refused.status, 403);
-  t.is((await refused.json()).type, 'https://gavel.dev/problems/admin-only');
+  t.is(((await refused.json()) as { type: string }).type, 'https://gavel.dev/problems/admin-only');
   t.false(refused.headers.getSetCookie().some((c) => c.startsWith('gavel_admin=')));
   const sessions = await app.db.orm.em.fork().execute<{ open: number }[]>('select count(*)::int as open from refresh_tokens where user_id = ? and revoked_at is null', [user.id]);
   t.is(sessions[0]!.open, 1, 'only the signup login stays open; the refused one is closed');
