@@ -100,6 +100,18 @@ test('a non-admin is refused (403) and gets no cookie; a wrong password is 401; 
   t.is((await formLogin(admin, { origin: 'https://evil.example' })).status, 403, 'a login form posted from another site');
 });
 
+test('the login throttle of /v1/auth/login counts /admin/login failures: after LOGIN_FAILURES_PER_PHONE wrong passwords, 429 with Retry-After', async (t) => {
+  const admin = await newAdmin();
+  const perPhone = app.deps.config.login.perPhone;
+  for (let i = 0; i < perPhone - 1; i++) t.is((await formLogin({ phone: admin.phone, password: `wrong ${i}` })).status, 401);
+  // One more failure, spent at the API's login: the same counter.
+  t.is((await app.request('POST', '/v1/auth/login', { body: { phone: admin.phone, password: 'wrong again' } })).status, 401);
+  const throttled = await formLogin(admin);
+  t.is(throttled.status, 429, 'even the right password waits');
+  t.truthy(throttled.headers.get('retry-after'));
+  t.false(throttled.headers.getSetCookie().some((c) => c.startsWith('gavel_admin=')));
+});
+
 test('board calls on the cookie need the own Origin: foreign Origin 403, same Origin 200, no Origin at all 403', async (t) => {
   const admin = await newAdmin();
   const { pair } = sessionCookie(await formLogin(admin));
