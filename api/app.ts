@@ -4,8 +4,10 @@ import { bodyParser } from '@koa/bodyparser';
 import helmet from 'koa-helmet';
 import { DomainError } from '../domain/errors.ts';
 import type { AppDeps, AppState } from './context.ts';
+import { adminCookieSession, adminSessionRoutes } from './admin/admin-session.ts';
 import { adminOnly, queueBoard } from './admin/queue-board.ts';
 import { admission } from './middleware/admission.ts';
+import { corsForOrigins } from './middleware/cors.ts';
 import { authenticate } from './middleware/authenticate.ts';
 import { entityManagerPerRequest } from './middleware/entity-manager.ts';
 import { httpMetrics } from './middleware/http-metrics.ts';
@@ -74,6 +76,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   // Outermost: a refused request costs next to nothing (no body read, no log line).
   app.use(admission(deps.config.admission, { inFlight: deps.metrics.httpInFlight, shed: deps.metrics.httpShed }));
   app.use(requestContext(deps.logger));
+  app.use(corsForOrigins(deps.config.corsOrigins));
   app.use(httpMetrics(deps.metrics));
   app.use(problemHandler({ dependencies: deps.dependencies, dependencyRetryAfterS: deps.config.dependencyRetryAfterS }));
   app.use(requestTimeout(deps.config.requestTimeoutMs));
@@ -89,6 +92,8 @@ export function createApp(deps: AppDeps): Koa<AppState> {
     if (ctx.status === 404) throw new DomainError('not_found', 'route-not-found', 'No such route.');
     if (ctx.status === 405 || ctx.status === 501) throw Object.assign(new Error(`This path answers ${ctx.response.get('Allow')}.`), { status: ctx.status, expose: true });
   });
+  app.use(adminSessionRoutes(deps));
+  app.use(adminCookieSession(deps));
   app.use(adminOnly);
   app.use(queueBoard(deps.jobs));
   app.use(docsRouter().routes());

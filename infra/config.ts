@@ -17,6 +17,21 @@ const anyWholeNumber = (min: number, max: number) =>
     .pipe(z.number().int().min(min).max(max));
 const wholeNumber = (min: number, max: number, fallback: number) => anyWholeNumber(min, max).default(fallback);
 
+/** "https://a.example,http://localhost:5173": each entry exactly a URL origin (scheme, host, port; no path or slash). */
+const origins = z
+  .string()
+  .transform((value) => value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''))
+  .refine((list) => list.every(isWebOrigin), 'must be comma-separated origins such as https://shop.example (no path, no trailing slash)');
+
+function isWebOrigin(entry: string): boolean {
+  try {
+    const url = new URL(entry);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === entry;
+  } catch {
+    return false;
+  }
+}
+
 const seconds = (fallback: number) => wholeNumber(0, 10 * 365 * 86_400, fallback);
 
 /** Runs even when other variables are bad too, so one start names every problem at once. */
@@ -50,6 +65,7 @@ const settings = z.object({
     SHUTDOWN_DRAIN_MS: wholeNumber(0, 60_000, 2000),
     WORKER_HEARTBEAT_FILE: z.string().startsWith('/', 'must be an absolute path').optional(),
     PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+    CORS_ORIGINS: origins.optional(),
     DATA_DIR: z.string().min(1).default('./data'),
     S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name').optional(),
     S3_ENDPOINT: z.url().optional(),
@@ -202,6 +218,8 @@ const schema = settings
       trustProxyHops: env.TRUST_PROXY_HOPS ?? (env.TRUST_PROXY ? 1 : 0),
       /** After SIGTERM, keep serving (reporting not-ready) this long so load balancers move away. */
       shutdownDrainMs: env.SHUTDOWN_DRAIN_MS,
+      /** Browser origins allowed to call the API cross-origin (`api/middleware/cors.ts`); none by default. */
+      corsOrigins: env.CORS_ORIGINS ?? [],
       photos: {
         /** Object storage: S3 when a bucket is named, else files under DATA_DIR served by the API. */
         s3: env.S3_BUCKET ? { bucket: env.S3_BUCKET, region: env.AWS_REGION, endpoint: env.S3_ENDPOINT, publicUrl: env.S3_PUBLIC_URL } : null,

@@ -20,3 +20,8 @@ export function issueRefreshToken(em: EntityManager, user: User, ttlS: number, f
 export async function revokeFamily(em: EntityManager, familyId: string): Promise<void> {
   await em.nativeUpdate(RefreshToken, { familyId, revokedAt: null }, { revokedAt: new Date() });
 }
+
+/** Whether a login (a refresh token family) is still open: logging out or a detected reuse closes it. */
+export async function loginIsOpen(em: EntityManager, familyId: string): Promise<boolean> {
+  return (await em.count(RefreshToken, { familyId, revokedAt: null })) > 0;
+}

@@ -1,5 +1,6 @@
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import { unauthorized } from '../errors.ts';
+import type { Caller } from './access-tokens.ts';
 import type { FollowUpDispatcher } from '../follow-ups/follow-ups.ts';
 import { transactionWithFollowUps } from '../follow-ups/transaction.ts';
 import type { UserStreamControl } from '../user-stream/user-event-log.ts';
@@ -45,6 +46,16 @@ export async function logout(em: EntityManager, followUps: FollowUpDispatcher, r
     if (!stored) return { value: undefined };
     await revokeFamily(tx, stored.familyId);
     return { value: undefined, followUps: { userControls: [sessionClosed(stored.user.id, stored.familyId)] } };
+  });
+}
+
+/** Closes the login an access token names (a browser session whose only credential is that token). */
+export async function closeLogin(em: EntityManager, followUps: FollowUpDispatcher, caller: Caller): Promise<void> {
+  const { userId, sessionId } = caller;
+  if (!sessionId) return;
+  await transactionWithFollowUps(em, followUps, async (tx) => {
+    await revokeFamily(tx, sessionId);
+    return { value: undefined, followUps: { userControls: [sessionClosed(userId, sessionId)] } };
   });
 }
 
