@@ -47,7 +47,9 @@ export function listingRoutes(deps: AppDeps): Route[] {
         problems: [400, 401],
       },
       async ({ em, body, caller }) => {
-        const { price, auction, photoIds = [], ...content } = body;
+        // No image URLs sent means none: applied here, not as a schema default, so clients may omit it.
+        const { price, auction, photoIds = [], imageUrls = [], ...fields } = body;
+        const content = { ...fields, imageUrls };
         await confirmUploads(em, deps.objects, caller.userId, photoIds);
         const listing = auction
           ? (
