@@ -24,8 +24,11 @@ export interface RouteSpec {
   query?: z.ZodObject;
   headers?: z.ZodObject;
   body?: z.ZodType;
-  /** `contentType` defaults to application/json; a streaming route names its own. */
-  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
+  /**
+   * `contentType` defaults to application/json; a streaming route names its own, and `eventData`
+   * the named schema (a `.meta({ id })` one) of the JSON each event's `data:` line carries.
+   */
+  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string; eventData?: z.ZodType }>;
   /** Problem statuses this route can answer with, beyond the ones every route can. */
   problems: number[];
 }

@@ -83,6 +83,7 @@ export function accountRoutes(deps: AppDeps): Route[] {
     defineRoute(
       {
         method: 'post', path: '/v1/auth/logout', operationId: 'logout', tags, auth: 'none',
+        description: 'Revokes the refresh token sent and every other token of the same login; an unknown token is not an error (204).',
         summary: 'Revoke a refresh token and every token of its login',
         body: RefreshBody,
         responses: { 204: { description: 'Logged out (also when the token was unknown)' } },
@@ -96,6 +97,7 @@ export function accountRoutes(deps: AppDeps): Route[] {
     defineRoute(
       {
         method: 'get', path: '/v1/me', operationId: 'getMe', summary: 'The caller', tags, auth: 'required',
+        description: 'The account behind the access token in `Authorization: Bearer <accessToken>`.',
         responses: { 200: { description: 'The caller', schema: Me } },
         problems: [401],
       },

@@ -6,6 +6,7 @@ import type { AppDeps } from '../context.ts';
 import { defineRoute, type Route } from '../route.ts';
 import { EventId, IdParams } from '../schemas/common.ts';
 import { auctionTopic } from '../../infra/event-bus.ts';
+import { AuctionEvent } from '../schemas/auctions.ts';
 import { serveEventStream } from '../sse/serve-event-stream.ts';
 
 const EventStreamDoc = z
@@ -13,7 +14,7 @@ const EventStreamDoc = z
   .meta({
     description:
       `Server-sent events. Each event: \`id: <seq>\`, \`event: <${AUCTION_EVENT_TYPES.join('|')}>\`, ` +
-      '`data: {auctionId, seq, type, status, outcome, currentPrice, minimumBid, leaderId, bidCount, endsAt, extended, at}`. ' +
+      '`data:` an AuctionEvent as JSON (its `contentSchema`): `{auctionId, seq, type, status, outcome, currentPrice, minimumBid, leaderId, bidCount, endsAt, extended, at}`. ' +
       'A comment line at least every 15 s. The stream ends right after the `closed` event, the last there is.',
   });
 
@@ -34,7 +35,7 @@ export function auctionEventRoutes(deps: AppDeps): Route[] {
         query: z.object({ lastEventId: EventId.optional() }),
         headers: z.object({ 'last-event-id': EventId.optional() }),
         responses: {
-          200: { description: 'The event stream', schema: EventStreamDoc, contentType: 'text/event-stream' },
+          200: { description: 'The event stream', schema: EventStreamDoc, contentType: 'text/event-stream', eventData: AuctionEvent },
           204: { description: 'The auction has closed and the client already has its `closed` event: nothing more will come.' },
         },
         problems: [400, 404, 429, 503],

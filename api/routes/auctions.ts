@@ -29,6 +29,7 @@ export function auctionRoutes(deps: AppDeps): Route[] {
     defineRoute(
       {
         method: 'get', path: '/v1/auction-increments', operationId: 'getIncrementTable', tags, auth: 'none',
+        description: 'The minimum step above the current price a bid must add, by price band; `minimumBid` of an auction follows from it.',
         summary: 'The published minimum bid increment by price band',
         responses: { 200: { description: 'Bands in ascending price order', schema: IncrementTable } },
         problems: [],
@@ -38,6 +39,7 @@ export function auctionRoutes(deps: AppDeps): Route[] {
     defineRoute(
       {
         method: 'get', path: '/v1/auctions/:id', operationId: 'getAuction', summary: 'An auction’s current state', tags, auth: 'optional',
+        description: 'Status (`scheduled`, `open`, `closed`), outcome, current price, the least the next bid may offer (`minimumBid`), the leader, the bid count, the end (moved by the soft close) and whether buy-now is still offered.',
         params: IdParams,
         responses: { 200: { description: 'The auction', schema: Auction } },
         problems: [400, 404],
@@ -137,6 +139,7 @@ export function auctionRoutes(deps: AppDeps): Route[] {
     defineRoute(
       {
         method: 'get', path: '/v1/me/bids', operationId: 'listMyBids', summary: 'Auctions I have bid on, and whether I lead', tags, auth: 'required',
+        description: 'Every auction the caller has bid on, with the caller’s highest bid and whether the caller leads, as a collection `{items, nextCursor}`.',
         query: PageQuery,
         responses: { 200: { description: 'One page, most recent bid first', schema: page(MyBid) } },
         problems: [400, 401],

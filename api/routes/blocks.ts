@@ -27,6 +27,7 @@ export function blockRoutes(_deps: AppDeps): Route[] {
     defineRoute(
       {
         method: 'delete', path: '/v1/me/blocks/:userId', operationId: 'unblockUser', tags, auth: 'required',
+        description: 'The user may message the caller again, and each sees the other’s listings in search again.',
         summary: 'Unblock a user',
         params: UserIdParams,
         responses: { 204: { description: 'Not blocked (any more)' } },
@@ -40,6 +41,7 @@ export function blockRoutes(_deps: AppDeps): Route[] {
     defineRoute(
       {
         method: 'get', path: '/v1/me/blocks', operationId: 'listMyBlocks', tags, auth: 'required',
+        description: 'The users the caller has blocked, as a collection `{items, nextCursor}`.',
         summary: 'The users I have blocked, newest first',
         query: PageQuery,
         responses: { 200: { description: 'One page of blocks', schema: page(Block) } },

@@ -39,6 +39,7 @@ export function chatRoutes(deps: AppDeps): Route[] {
     defineRoute(
       {
         method: 'get', path: '/v1/me/conversations', operationId: 'listMyConversations', tags, auth: 'required',
+        description: 'Conversations in which the caller is the buyer or the seller, as a collection `{items, nextCursor}`.',
         summary: 'My conversations, the most recently active first, with the last message and my unread count',
         query: PageQuery,
         responses: { 200: { description: 'One page of conversations', schema: page(Conversation) } },
@@ -49,6 +50,7 @@ export function chatRoutes(deps: AppDeps): Route[] {
     defineRoute(
       {
         method: 'get', path: '/v1/conversations/:id/messages', operationId: 'listMessages', tags, auth: 'required',
+        description: 'Only the two parties of the conversation (403 for others); a collection `{items, nextCursor}`.',
         summary: 'Messages of a conversation, newest first',
         params: IdParams,
         query: PageQuery,
@@ -82,6 +84,7 @@ export function chatRoutes(deps: AppDeps): Route[] {
     defineRoute(
       {
         method: 'post', path: '/v1/conversations/:id/read', operationId: 'markConversationRead', tags, auth: 'required',
+        description: 'Sets the caller’s read mark to the newest message, so the conversation counts no unread message for the caller.',
         summary: 'Mark the conversation read up to its newest message',
         params: IdParams,
         responses: { 200: { description: 'The conversation', schema: Conversation } },

@@ -23,6 +23,7 @@ export function healthRoutes(deps: AppDeps): Route[] {
     defineRoute(
       {
         method: 'get', path: '/health/live', operationId: 'live', summary: 'The process is running', tags, auth: 'none',
+        description: 'Answers 200 while the process runs, whatever the state of PostgreSQL and Redis; for a liveness probe (readiness is `GET /health/ready`).',
         responses: { 200: { description: 'Alive', schema: Health } },
         problems: [],
       },

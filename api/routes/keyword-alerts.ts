@@ -30,6 +30,7 @@ export function keywordAlertRoutes(deps: AppDeps): Route[] {
     defineRoute(
       {
         method: 'get', path: '/v1/me/keyword-alerts', operationId: 'listMyKeywordAlerts', tags, auth: 'required',
+        description: 'The caller’s saved keywords; a new listing whose words match one notifies the caller.',
         summary: 'My keyword alerts, newest first',
         query: PageQuery,
         responses: { 200: { description: 'One page of alerts', schema: page(KeywordAlert) } },

@@ -12,6 +12,7 @@ export function likeRoutes(deps: AppDeps): Route[] {
     defineRoute(
       {
         method: 'put', path: '/v1/listings/:id/like', operationId: 'likeListing', summary: 'Add a listing to my watchlist', tags, auth: 'required',
+        description: 'Idempotent: liking a listing already liked changes nothing.',
         params: IdParams,
         responses: { 200: { description: 'Liked (also when it already was)', schema: LikeState } },
         problems: [400, 401, 404],
@@ -21,6 +22,7 @@ export function likeRoutes(deps: AppDeps): Route[] {
     defineRoute(
       {
         method: 'delete', path: '/v1/listings/:id/like', operationId: 'unlikeListing', summary: 'Remove a listing from my watchlist', tags, auth: 'required',
+        description: 'Idempotent: unliking a listing not liked changes nothing.',
         params: IdParams,
         responses: { 200: { description: 'Not liked (also when it was not)', schema: LikeState } },
         problems: [400, 401, 404],
@@ -30,6 +32,7 @@ export function likeRoutes(deps: AppDeps): Route[] {
     defineRoute(
       {
         method: 'get', path: '/v1/me/likes', operationId: 'listMyLikes', summary: 'My watchlist, most recently liked first', tags, auth: 'required',
+        description: 'The listings the caller has liked, as a collection `{items, nextCursor}`.',
         query: PageQuery,
         responses: { 200: { description: 'One page of liked listings', schema: page(Listing) } },
         problems: [400, 401],

@@ -21,6 +21,7 @@ export function listingRoutes(deps: AppDeps): Route[] {
     defineRoute(
       {
         method: 'get', path: '/v1/categories', operationId: 'listCategories', summary: 'Categories a listing can be filed under', tags, auth: 'none',
+        description: 'Every category, for the `categoryId` of a new listing and the `categoryId` filter of the search.',
         responses: { 200: { description: 'All categories, in display order', schema: z.object({ items: z.array(Category) }) } },
         problems: [],
       },
@@ -32,6 +33,7 @@ export function listingRoutes(deps: AppDeps): Route[] {
     defineRoute(
       {
         method: 'get', path: '/v1/listings', operationId: 'searchListings', summary: 'Search and browse listings', tags, auth: 'optional',
+        description: 'Filters by words (`q`), category, status, price range and sale type, in the chosen `sort`; keyset pagination with `cursor`. Listings of users the caller has blocked, or who blocked the caller, are left out.',
         query: ListingSearchQuery,
         responses: { 200: { description: 'One page of listings', schema: page(Listing) } },
         problems: [400],
@@ -47,7 +49,9 @@ export function listingRoutes(deps: AppDeps): Route[] {
         problems: [400, 401],
       },
       async ({ em, body, caller }) => {
-        const { price, auction, photoIds = [], ...content } = body;
+        // No image URLs sent means none: applied here, not as a schema default, so clients may omit it.
+        const { price, auction, photoIds = [], imageUrls = [], ...fields } = body;
+        const content = { ...fields, imageUrls };
         await confirmUploads(em, deps.objects, caller.userId, photoIds);
         const listing = auction
           ? (
@@ -65,6 +69,7 @@ export function listingRoutes(deps: AppDeps): Route[] {
     defineRoute(
       {
         method: 'get', path: '/v1/listings/:id', operationId: 'getListing', summary: 'One listing', tags, auth: 'optional',
+        description: 'The listing with its photos and, for a sale by auction, its `auctionId`.',
         params: IdParams,
         responses: { 200: { description: 'The listing', schema: Listing } },
         problems: [400, 404],
@@ -74,6 +79,7 @@ export function listingRoutes(deps: AppDeps): Route[] {
     defineRoute(
       {
         method: 'patch', path: '/v1/listings/:id', operationId: 'updateListing', summary: 'Change a listing (seller only)', tags, auth: 'required',
+        description: 'Only the seller (403 for others). Once an auction has a bid, its title, price terms and photos are fixed (409).',
         params: IdParams,
         body: ListingPatchBody,
         responses: { 200: { description: 'The changed listing', schema: Listing } },
@@ -88,6 +94,7 @@ export function listingRoutes(deps: AppDeps): Route[] {
     defineRoute(
       {
         method: 'delete', path: '/v1/listings/:id', operationId: 'deleteListing', summary: 'Remove a listing (seller only)', tags, auth: 'required',
+        description: 'Only the seller (403 for others).',
         params: IdParams,
         responses: { 204: { description: 'Removed' } },
         problems: [400, 401, 403, 404, 409],

@@ -30,6 +30,7 @@ export function moderationRoutes(deps: AppDeps): Route[] {
     defineRoute(
       {
         method: 'get', path: '/v1/admin/reports', operationId: 'listReports', tags, auth: 'required',
+        description: 'Reports users filed on listings, users and messages, for admins to act on (403 for others).',
         summary: 'Reports, newest first (admins)',
         query: PageQuery,
         responses: { 200: { description: 'One page of reports', schema: page(Report) } },

@@ -27,6 +27,7 @@ export function notificationRoutes(_deps: AppDeps): Route[] {
     defineRoute(
       {
         method: 'get', path: '/v1/me/notifications/unread-count', operationId: 'countMyUnreadNotifications', tags, auth: 'required',
+        description: 'The number of the caller’s inbox items with no `readAt`, for a badge.',
         summary: 'How many inbox items I have not read',
         responses: { 200: { description: 'The count', schema: UnreadCount } },
         problems: [401],

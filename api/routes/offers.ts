@@ -31,6 +31,7 @@ export function offerRoutes(deps: AppDeps): Route[] {
     defineRoute(
       {
         method: 'get', path: '/v1/me/offers', operationId: 'listMyOffers', summary: 'My offers as buyer or seller, newest first', tags, auth: 'required',
+        description: 'Price offers the caller made (`role=buyer`) or received (`role=seller`), as a collection `{items, nextCursor}`.',
         query: MyOffersQuery,
         responses: { 200: { description: 'One page of offers', schema: page(Offer) } },
         problems: [400, 401],
@@ -43,6 +44,7 @@ export function offerRoutes(deps: AppDeps): Route[] {
     defineRoute(
       {
         method: 'get', path: '/v1/offers/:id', operationId: 'getOffer', summary: 'One offer (its buyer or seller)', tags, auth: 'required',
+        description: 'Only the offer’s buyer or seller see it.',
         params: IdParams,
         responses: { 200: { description: 'The offer', schema: Offer } },
         problems: [400, 401, 403, 404],
@@ -68,6 +70,7 @@ export function offerRoutes(deps: AppDeps): Route[] {
     defineRoute(
       {
         method: 'post', path: '/v1/offers/:id/decline', operationId: 'declineOffer', summary: 'Decline a price offer (seller)', tags, auth: 'required',
+        description: 'Only the seller of the listing, while the offer is pending; the buyer is notified.',
         params: IdParams,
         responses: { 200: { description: 'The declined offer', schema: Offer } },
         problems: [400, 401, 403, 404, 409],
@@ -88,6 +91,7 @@ export function offerRoutes(deps: AppDeps): Route[] {
     defineRoute(
       {
         method: 'post', path: '/v1/offers/:id/withdraw', operationId: 'withdrawOffer', summary: 'Take back my price offer (buyer)', tags, auth: 'required',
+        description: 'Only the buyer who made the offer, while it is pending.',
         params: IdParams,
         responses: { 200: { description: 'The withdrawn offer', schema: Offer } },
         problems: [400, 401, 403, 404, 409],

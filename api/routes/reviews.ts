@@ -54,6 +54,7 @@ export function reviewRoutes(deps: AppDeps): Route[] {
     defineRoute(
       {
         method: 'get', path: '/v1/users/:id/reviews', operationId: 'listUserReviews', tags, auth: 'none',
+        description: 'Reviews left on the user by the other party of their completed trades, as a collection `{items, nextCursor}`.',
         summary: 'The reviews a user received, newest first',
         params: IdParams,
         query: PageQuery,

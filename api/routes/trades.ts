@@ -30,6 +30,7 @@ export function tradeRoutes(deps: AppDeps): Route[] {
     defineRoute(
       {
         method: 'get', path: '/v1/trades/:id', operationId: 'getTrade', summary: 'One of my trades', tags, auth: 'required',
+        description: 'Only its buyer or seller see a trade.',
         params: IdParams,
         responses: { 200: { description: 'The trade', schema: Trade } },
         problems: [400, 401, 403, 404],
@@ -69,6 +70,7 @@ export function tradeRoutes(deps: AppDeps): Route[] {
     defineRoute(
       {
         method: 'get', path: '/v1/me/trades', operationId: 'listMyTrades', summary: 'My trades, newest first', tags, auth: 'required',
+        description: 'Trades in which the caller is the buyer or the seller (`role`), as a collection `{items, nextCursor}`.',
         query: MyTradesQuery,
         responses: { 200: { description: 'One page of trades', schema: page(Trade) } },
         problems: [400, 401],

@@ -70,6 +70,7 @@ export function uploadRoutes(deps: AppDeps): Route[] {
           defineRoute(
             {
               method: 'get', path: '/media/photos/:listingId/:photoId/:file', operationId: 'getPhoto', tags, auth: 'none',
+              description: 'Served by the API only when photos are stored on local disk; with S3 the listing’s photo URLs point at the bucket and this route is not used.',
               summary: 'A processed photo (local storage only; with S3 the URLs point at the bucket)',
               params: z.object({ listingId: Id, photoId: Id, file: z.enum(['display.jpg', 'thumb.jpg']) }),
               responses: { 200: { description: 'JPEG', schema: z.string(), contentType: 'image/jpeg' } },

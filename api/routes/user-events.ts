@@ -7,12 +7,14 @@ import { STREAM_TICKET_TTL_S } from '../../infra/stream-tickets.ts';
 import type { AppDeps } from '../context.ts';
 import { defineRoute, type Route } from '../route.ts';
 import { EventId } from '../schemas/common.ts';
+import { UserEvent } from '../schemas/user-events.ts';
 import { serveEventStream } from '../sse/serve-event-stream.ts';
 
 const UserEventStreamDoc = z.string().meta({
   description:
-    'Server-sent events of the caller: `id: <seq>` (the caller\'s own sequence), `event: notification`, ' +
-    '`data: {userId, seq, type, notification}` where `notification` is an inbox item as `GET /v1/me/notifications` shows it. ' +
+    'Server-sent events of the caller: `id: <seq>` (the caller\'s own sequence), `event: <notification|message>`, ' +
+    '`data:` a UserEvent as JSON (its `contentSchema`): `{userId, seq, type, notification}` with an inbox item as ' +
+    '`GET /v1/me/notifications` shows it, or `{userId, seq, type, message}` with a chat message. ' +
     'A comment line at least every 15 s.',
 });
 
@@ -55,7 +57,7 @@ export function userEventRoutes(deps: AppDeps): Route[] {
           'without it the stream starts with what happens next (its first line sets the id to resume from).',
         query: z.object({ ticket: z.string().min(1).max(100).optional(), lastEventId: EventId.optional() }),
         headers: z.object({ 'last-event-id': EventId.optional() }),
-        responses: { 200: { description: 'The event stream', schema: UserEventStreamDoc, contentType: 'text/event-stream' } },
+        responses: { 200: { description: 'The event stream', schema: UserEventStreamDoc, contentType: 'text/event-stream', eventData: UserEvent } },
         problems: [400, 401, 429, 503],
       },
       async ({ caller, query, headers, ctx }) => {

@@ -41,7 +41,7 @@ export const NewListingBody = z
     title: Title,
     description: Description,
     categoryId: CategoryId,
-    imageUrls: ImageUrls.default([]),
+    imageUrls: ImageUrls.optional(),
     photoIds: PhotoIds.optional(),
     price: Price.optional().meta({ description: 'For a fixed-price sale.' }),
     auction: NewAuctionTerms.optional().meta({ description: 'For a sale by auction (instead of `price`).' }),
