@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { findCallerAccount } from '../../domain/accounts/find-caller.ts';
+import { loginIsOpen } from '../../domain/accounts/refresh-tokens.ts';
 import { unauthorized } from '../../domain/errors.ts';
 import { latestUserEvent, userEventsAfter, type UserStreamControl } from '../../domain/user-stream/user-event-log.ts';
 import { userTopic } from '../../infra/event-bus.ts';
@@ -72,6 +73,10 @@ export function userEventRoutes(deps: AppDeps): Route[] {
         // A ticket is not checked by the authentication middleware: check the account here.
         if (!caller && (await findCallerAccount(em(), userId))?.suspended !== false) {
           throw unauthorized('account-suspended', 'This account is suspended or gone.');
+        }
+        // A stream outlives its token, so it is opened only for a login still open (not one logged out since).
+        if (sessionId !== null && !(await loginIsOpen(em(), sessionId))) {
+          throw unauthorized('session-closed', 'This login was closed; sign in again.');
         }
         const lastEventId = headers['last-event-id'] ?? query.lastEventId;
         return serveEventStream(

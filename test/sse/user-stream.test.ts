@@ -161,4 +161,6 @@ test('logging out ends the streams of that login, not the user’s other logins;
   expectStatus(await app.request('POST', '/v1/auth/refresh', { body: { refreshToken: laptop.refreshToken } }), 200, 'rotate');
   assertProblem(t, await app.request('POST', '/v1/auth/refresh', { body: { refreshToken: laptop.refreshToken } }), 401);
   await onLaptop.waitForEnd(5_000);
+  // A token of a closed login, still unexpired, opens no new stream.
+  t.is((await SseClient.open(`${app.baseUrl}/v1/me/events`, { headers: { authorization: `Bearer ${phone.accessToken}` } })).status, 401);
 });
