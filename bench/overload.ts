@@ -197,7 +197,7 @@ async function overloadScenario(name: string, env: Record<string, string>, rate:
   // Until the last answer: a process that queues instead of shedding keeps answering after the load stops.
   const wallS = (performance.now() - started) / 1000;
   const { peakRss, readiness } = await watcher.stop();
-  const metricsText = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
+  const metricsText = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: 'Bearer bench-metrics-token-0123' } }).then((r) => r.text());
   const shedBy = (reason: string) => Number(new RegExp(`^gavel_http_shed_total\\{reason="${reason}"[^}]*\\} (\\d+)`, 'm').exec(metricsText)?.[1] ?? 0);
   // The load generator shares the cores: its own lag is part of every figure it measures.
   const clientLagP99 = clientLag.percentile(99) / 1e6;
