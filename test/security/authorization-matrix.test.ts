@@ -82,6 +82,35 @@ async function secondChance() {
 }
 const as = (user: TestUser | undefined) => user?.accessToken;
 
+/**
+ * Seller-refused, buyer-allowed listing routes (purchase, offer, conversation): the owner is the
+ * listing's seller; `check` looks at the other user's allowed answer and the rows it wrote.
+ */
+function onOthersListing(
+  action: string,
+  what: string,
+  body: Record<string, unknown> | undefined,
+  state: (listingId: string) => Promise<unknown>,
+  check: (t: ExecutionContext, res: HttpResult, ids: { buyerId: string; sellerId: string; listingId: string }) => Promise<void> | void,
+): Access {
+  return {
+    owner: 403, other: 201, anonymous: 401,
+    why: `the seller cannot ${what} their own listing (own-listing); any other user may`,
+    scenarios: {
+      'owner is the seller': async () => {
+        const [a, b] = await users();
+        const listing = await createListing(app, a!);
+        return {
+          owner: a!, other: b!,
+          call: (caller) => app.request('POST', `/v1/listings/${listing.id}/${action}`, { token: as(caller), body }),
+          state: () => state(listing.id),
+          allowed: (t, _p, res) => check(t, res, { buyerId: b!.id, sellerId: a!.id, listingId: listing.id }),
+        };
+      },
+    },
+  };
+}
+
 /** A price offer of `buyer` on a new fixed-price listing of `seller`. */
 async function priceOffer(seller: TestUser, buyer: TestUser): Promise<{ offerId: string; listingId: string }> {
   const listing = await createListing(app, seller);
@@ -453,22 +482,13 @@ const MATRIX: Record<string, Access> = {
       },
     },
   },
-  'POST /v1/listings/:id/conversations': {
-    owner: 403, other: 201, anonymous: 401,
-    why: 'a seller cannot open a conversation on their own listing (own-listing); any other user may',
-    scenarios: {
-      'owner is the seller': async () => {
-        const [a, b] = await users();
-        const listing = await createListing(app, a!);
-        return {
-          owner: a!, other: b!,
-          call: (caller) => app.request('POST', `/v1/listings/${listing.id}/conversations`, { token: as(caller) }),
-          state: () => sql(app, 'select buyer_id, seller_id from conversations where listing_id = ?', [listing.id]),
-          allowed: (t, _p, res) => void t.like(res.body, { buyerId: b!.id, sellerId: a!.id }),
-        };
-      },
-    },
-  },
+  'POST /v1/listings/:id/conversations': onOthersListing(
+    'conversations',
+    'open a conversation on',
+    undefined,
+    (listingId) => sql(app, 'select buyer_id, seller_id from conversations where listing_id = ?', [listingId]),
+    (t, res, { buyerId, sellerId }) => void t.like(res.body, { buyerId, sellerId }),
+  ),
   'GET /v1/me/conversations': myList(async (a, b) => {
     const seller = await app.signup();
     const [mine, theirs] = [await openChat(app, seller, a), await openChat(app, seller, b)];
@@ -703,25 +723,10 @@ const MATRIX: Record<string, Access> = {
     await expectStatus(await app.request('PUT', `/v1/listings/${theirs.id}/like`, { token: b.accessToken }), 200, 'like');
     return { path: '/v1/me/likes', ownerItem: mine.id, otherItem: theirs.id, itemId: (item) => item.id };
   }),
-  'POST /v1/listings/:id/purchase': {
-    owner: 403, other: 201, anonymous: 401,
-    why: 'the seller cannot buy their own listing (own-listing); any other user may',
-    scenarios: {
-      'owner is the seller': async () => {
-        const [a, b] = await users();
-        const listing = await createListing(app, a!);
-        return {
-          owner: a!, other: b!,
-          call: (caller) => app.request('POST', `/v1/listings/${listing.id}/purchase`, { token: as(caller) }),
-          state: () => worldOf(app, listing.id),
-          async allowed(t, _p, res) {
-            t.like(res.body, { buyerId: b!.id, sellerId: a!.id, listingId: listing.id });
-            t.deepEqual(await sql(app, 'select buyer_id, seller_id from trades where listing_id = ?', [listing.id]), [{ buyer_id: b!.id, seller_id: a!.id }]);
-          },
-        };
-      },
-    },
-  },
+  'POST /v1/listings/:id/purchase': onOthersListing('purchase', 'buy', undefined, (listingId) => worldOf(app, listingId), async (t, res, ids) => {
+    t.like(res.body, ids);
+    t.deepEqual(await sql(app, 'select buyer_id, seller_id from trades where listing_id = ?', [ids.listingId]), [{ buyer_id: ids.buyerId, seller_id: ids.sellerId }]);
+  }),
   'GET /v1/trades/:id': {
     owner: 200,
     // 403, not 404: the app tells an outsider the trade exists (not-trade-party) but shows nothing
@@ -849,25 +854,16 @@ const MATRIX: Record<string, Access> = {
       },
     },
   },
-  'POST /v1/listings/:id/offers': {
-    owner: 403, other: 201, anonymous: 401,
-    why: 'the seller cannot offer on their own listing (own-listing); any other user may',
-    scenarios: {
-      'owner is the seller': async () => {
-        const [a, b] = await users();
-        const listing = await createListing(app, a!);
-        return {
-          owner: a!, other: b!,
-          call: (caller) => app.request('POST', `/v1/listings/${listing.id}/offers`, { token: as(caller), body: { amount: 20_000 } }),
-          state: async () => ({ world: await worldOf(app, listing.id), offers: await offersOf(listing.id) }),
-          async allowed(t, _p, res) {
-            t.like(res.body, { buyerId: b!.id, sellerId: a!.id, listingId: listing.id, kind: 'price' });
-            t.deepEqual(await sql(app, 'select buyer_id, seller_id from offers where listing_id = ?', [listing.id]), [{ buyer_id: b!.id, seller_id: a!.id }]);
-          },
-        };
-      },
+  'POST /v1/listings/:id/offers': onOthersListing(
+    'offers',
+    'offer on',
+    { amount: 20_000 },
+    async (listingId) => ({ world: await worldOf(app, listingId), offers: await offersOf(listingId) }),
+    async (t, res, ids) => {
+      t.like(res.body, { ...ids, kind: 'price' });
+      t.deepEqual(await sql(app, 'select buyer_id, seller_id from offers where listing_id = ?', [ids.listingId]), [{ buyer_id: ids.buyerId, seller_id: ids.sellerId }]);
     },
-  },
+  ),
   'POST /v1/offers/:id/decline': priceOfferStep('decline', 'seller', 200),
   'POST /v1/offers/:id/counter': priceOfferStep('counter', 'seller', 200, { amount: 25_000 }),
   'POST /v1/offers/:id/withdraw': priceOfferStep('withdraw', 'buyer', 200),
