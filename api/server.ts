@@ -73,7 +73,13 @@ export async function listen(deps: AppDeps, port = deps.config.port): Promise<Ru
     const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
     const title = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
     const code = status === 431 ? 'headers-too-large' : status === 408 ? 'request-timeout' : 'malformed-request';
-    const body = JSON.stringify({ type: `${PROBLEM_TYPE_BASE}${code}`, title, status });
+    // The one malformed request a well-meaning client sends: a path or query with raw non-ASCII
+    // (an unencoded Korean search word). Say how to fix it.
+    const detail =
+      error.code === 'HPE_INVALID_URL'
+        ? 'The request target has a character that must be percent-encoded (UTF-8): for example q=%EC%9D%98%EC%9E%90 for q=의자, as encodeURIComponent does.'
+        : undefined;
+    const body = JSON.stringify({ type: `${PROBLEM_TYPE_BASE}${code}`, title, status, ...(detail ? { detail } : {}) });
     socket.end(`HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   });
   server.keepAliveTimeout = 65_000;

@@ -288,3 +288,21 @@ test('every 4xx body has type, title and status', async (t) => {
     t.is(res.body.status, res.status, `${method} ${path}`);
   }
 });
+
+test('an unencoded Korean word in the query is a 400 problem that says how to encode it, not a bare 400', async (t) => {
+  const { createConnection } = await import('node:net');
+  const port = Number(new URL(app.baseUrl).port);
+  const answer = await new Promise<string>((resolve, reject) => {
+    const socket = createConnection(port, '127.0.0.1', () => socket.write(Buffer.from('GET /v1/listings?q=의자 HTTP/1.1\r\nHost: gavel.test\r\n\r\n', 'utf8')));
+    let text = '';
+    socket.on('data', (chunk) => (text += chunk));
+    socket.on('end', () => resolve(text));
+    socket.on('error', reject);
+  });
+  const [head, body] = answer.split('\r\n\r\n');
+  t.regex(head!, /^HTTP\/1\.1 400 /);
+  t.regex(head!, /content-type: application\/problem\+json/i);
+  const problem = JSON.parse(body!);
+  t.like(problem, { status: 400, type: 'https://gavel.dev/problems/malformed-request' });
+  t.regex(problem.detail, /percent-encoded/);
+});
