@@ -28,7 +28,7 @@ const NEVER_SHED = /^\/(health\/(live|ready)|metrics)$/;
  * Event streams are long-lived: they hold no slot. Nor are they refused: EventSource gives up for
  * good on any answer but 200 or 204; their number is capped per address instead.
  */
-const STREAM = /^\/v1\/auctions\/[^/]+\/events$/;
+const STREAM = /^\/v1\/(auctions\/[^/]+\/events|me\/events)$/;
 
 const OVERLOADED = Object.freeze({
   type: `${PROBLEM_TYPE_BASE}overloaded`,

@@ -131,6 +131,10 @@ test('beyond the in-flight bound and its queue, requests get 503 overloaded at o
   t.is(metrics.status, 200);
   t.regex(metrics.body as string, /gavel_http_shed_total\{reason="queue-full"[^}]*\} 4/);
   t.regex(metrics.body as string, /gavel_http_in_flight\{[^}]*\} 2/);
+  // A user's own stream still opens while the bound is full: EventSource would give up for good on a 503.
+  const ownStream = await SseClient.open(`${app.baseUrl}/v1/me/events`, { headers: { authorization: `Bearer ${seller.accessToken}` } });
+  clients.push(ownStream);
+  t.is(ownStream.status, 200, JSON.stringify(ownStream.problem));
 
   // The queued ones waited their time, then were refused too.
   for (const res of await Promise.all(queued)) {
