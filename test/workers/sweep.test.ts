@@ -26,7 +26,7 @@ test.after.always(async () => {
 
 const HOUR_MS = 3_600_000;
 
-test('an overdue auction whose close job was deleted is closed by the sweep within a few intervals', async (t) => {
+test('an overdue auction whose close job was deleted is closed within a few sweep intervals', async (t) => {
   const seller = await app.signup();
   const { auctionId, endsAt } = await listAuction(app, seller, { title: '작업 잃은 경매', endsAt: new Date(Date.now() + 1_500) });
   const jobId = jobIds.closeAuction(auctionId, endsAt);
@@ -39,7 +39,9 @@ test('an overdue auction whose close job was deleted is closed by the sweep with
   const [row] = await sql(app, 'select outcome, (extract(epoch from closed_at - ends_at) * 1000)::int as late_ms from auctions where id = ?', [auctionId]);
   t.is(row.outcome, 'unsold');
   t.true(row.late_ms >= 0 && row.late_ms < bound, `closed ${row.late_ms} ms after its end`);
-  t.true(workers.logs.some((l) => l.msg === 'sweep closed an overdue auction' && l.auctionId === auctionId), 'the sweep closed it');
+  // The sweep closes it, unless a worker's schedule keeper declared the lost job again first
+  // (workers/schedule-keeper.ts): either way nothing waited for the deleted job.
+  t.log(workers.logs.some((l) => l.msg === 'sweep closed an overdue auction' && l.auctionId === auctionId) ? 'closed by the sweep' : 'closed by a job declared again');
   t.is((await sql(app, `select 1 from auction_events where auction_id = ? and type = 'closed'`, [auctionId])).length, 1);
   // Its settlement SMS goes out as with a job-closed auction.
   await waitFor('the seller’s SMS', async () => sms.to(seller.phone).length, 2_000);
