@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import type pg from 'pg';
 import { startApiProcess as startApi } from '../test/support/api-process.ts';
 import { createTestDatabase, type TestDatabase } from '../test/support/database.ts';
+import { dropRedisKeys } from '../test/support/redis-keys.ts';
 
 /**
  * Shared plumbing for the benchmarks: a private database and an API child process (the same
@@ -10,7 +11,10 @@ import { createTestDatabase, type TestDatabase } from '../test/support/database.
 
 export const benchDatabase = (label: string): Promise<TestDatabase> => createTestDatabase(`bench_${label}`);
 
-/** Runs `npm run start:api`'s entry point as its own process, as production would. */
+/**
+ * Runs `npm run start:api`'s entry point as its own process, as production would. `stop` also
+ * removes the keys it left under its REDIS_KEY_PREFIX (benchmarks use a prefix of their own).
+ */
 export async function startApiProcess(env: Record<string, string>): Promise<{ baseUrl: string; child: ChildProcess; stop(): Promise<void> }> {
   const api = await startApi({ SHUTDOWN_DRAIN_MS: '0', ...env });
   return {
@@ -18,6 +22,7 @@ export async function startApiProcess(env: Record<string, string>): Promise<{ ba
     child: api.child,
     async stop() {
       await api.terminate();
+      if (env.REDIS_KEY_PREFIX) await dropRedisKeys({ redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379', redisKeyPrefix: env.REDIS_KEY_PREFIX });
     },
   };
 }
