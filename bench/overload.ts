@@ -67,9 +67,17 @@ Object.assign(SHEDDING_ON, JSON.parse(process.env.BENCH_SHEDDING ?? '{}'));
 const SHEDDING_OFF = { API_MAX_IN_FLIGHT: '0', API_MAX_EVENT_LOOP_DELAY_MS: '0', DATABASE_ACQUIRE_TIMEOUT_MS: '0' };
 
 interface Outcome {
+  /** From when the request was due (including any wait for one of the client's connections). */
   ms: number;
+  /** From when the request got a connection: the server's share (reading, deciding, answering). */
+  onWireMs: number;
   status: number | 'error' | 'timeout';
+  /** For a refusal, its problem type's last segment (overloaded, database-busy, ...). */
+  problem?: string;
 }
+
+/** Connections the client had to open, and how long each took to be accepted. */
+const fresh = { connections: 0, connectMs: [] as number[] };
 
 function request(agent: http.Agent, port: number, n: number): Promise<Outcome> {
   const started = performance.now();
@@ -88,6 +96,11 @@ function request(agent: http.Agent, port: number, n: number): Promise<Outcome> {
     headers['content-type'] = 'application/json';
     headers['content-length'] = String(Buffer.byteLength(body));
   }
+  let onWire = started;
+  const done = (status: Outcome['status']): Outcome => {
+    const now = performance.now();
+    return { ms: now - started, onWireMs: now - onWire, status };
+  };
   return new Promise((resolve) => {
     const req = http.request({ host: '127.0.0.1', port, method, path, agent, headers, timeout: CLIENT_TIMEOUT_MS }, (res) => {
       let text = '';
@@ -99,15 +112,23 @@ function request(agent: http.Agent, port: number, n: number): Promise<Outcome> {
           const next = parsed.auction?.minimumBid ?? parsed.minimumBid;
           if (next && next > minimum.get(auctionId)!) minimum.set(auctionId, next);
         }
-        resolve({ ms: performance.now() - started, status: res.statusCode! });
+        const outcome = done(res.statusCode!);
+        if (res.statusCode === 503 || res.statusCode === 429) outcome.problem = /"type":"[^"]*\/([^"/]+)"/.exec(text)?.[1] ?? 'unknown';
+        resolve(outcome);
       });
-      res.on('error', () => resolve({ ms: performance.now() - started, status: 'error' }));
+      res.on('error', () => resolve(done('error')));
     });
     req.on('timeout', () => {
       req.destroy();
-      resolve({ ms: performance.now() - started, status: 'timeout' });
+      resolve(done('timeout'));
     });
-    req.on('error', () => resolve({ ms: performance.now() - started, status: 'error' }));
+    req.on('error', () => resolve(done('error')));
+    req.on('socket', (socket) => {
+      onWire = performance.now();
+      if (!socket.connecting) return;
+      fresh.connections++;
+      socket.once('connect', () => fresh.connectMs.push(performance.now() - onWire));
+    });
     req.end(body);
   });
 }
@@ -175,6 +196,16 @@ async function overloadScenario(name: string, env: Record<string, string>, rate:
   // for a free connection when all are busy, and that wait counts in its latency (the timer starts
   // when the request is due), as a user behind the balancer would see it.
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  // A balancer sends load to an instance once it is ready, and a new instance warms up (JIT, pool,
+  // plans) on its first requests: warm it as the capacity run does, with every connection opened,
+  // so the figures are the steady overload, not the cold start (BENCH_COLD=1 skips this).
+  if (!process.env.BENCH_COLD) {
+    let w = 0;
+    await closedLoop(CONNECTIONS, 1, async () => typeof (await request(agent, port, w++)).status === 'number');
+    await closedLoop(32, 2, async () => typeof (await request(agent, port, w++)).status === 'number');
+    fresh.connections = 0;
+    fresh.connectMs = [];
+  }
   const startRss = await rssMb(api.child.pid!);
   const watcher = watch(port, api.child.pid!);
   const pending: Promise<Outcome>[] = [];
@@ -204,11 +235,14 @@ async function overloadScenario(name: string, env: Record<string, string>, rate:
   clientLag.reset();
   agent.destroy();
   await api.stop();
+  const opened = { count: fresh.connections, p99: percentile([...fresh.connectMs].sort((a, b) => a - b), 99) };
+  fresh.connections = 0;
+  fresh.connectMs = [];
 
   const accepted = outcomes.filter((o) => typeof o.status === 'number' && o.status !== 503 && o.status !== 429);
   const shed = outcomes.filter((o) => o.status === 503 || o.status === 429);
   const failed = outcomes.filter((o) => typeof o.status !== 'number');
-  const sorted = (list: Outcome[]) => list.map((o) => o.ms).sort((a, b) => a - b);
+  const sorted = (list: Outcome[], key: 'ms' | 'onWireMs' = 'ms') => list.map((o) => o[key]).sort((a, b) => a - b);
   const ms = (v: number) => (Number.isNaN(v) ? '-' : Math.round(v));
   return {
     scenario: name,
@@ -221,10 +255,15 @@ async function overloadScenario(name: string, env: Record<string, string>, rate:
     'accepted p50 ms': ms(percentile(sorted(accepted), 50)),
     'accepted p99 ms': ms(percentile(sorted(accepted), 99)),
     'shed p99 ms': ms(percentile(sorted(shed), 99)),
+    'shed p99 ms on the wire': ms(percentile(sorted(shed, 'onWireMs'), 99)),
+    'refusals by type (p99 ms)': [...Map.groupBy(shed, (o) => o.problem ?? '?')].map(([type, list]) => `${type} ${list.length} (${ms(percentile(sorted(list), 99))})`).join(', '),
+    'accepted p99 ms on the wire': ms(percentile(sorted(accepted, 'onWireMs'), 99)),
     'shed: loop delay/queue timeout/queue full': `${shedBy('event-loop-delay')}/${shedBy('queue-timeout')}/${shedBy('queue-full')}`,
     'RSS MB start/peak': `${Math.round(startRss)}/${Math.round(peakRss)}`,
     'ready 200/503/none': `${readiness.ok}/${readiness.notReady}/${readiness.noAnswer}`,
     'client loop delay p99 ms': Math.round(clientLagP99),
+    'connections opened': opened.count,
+    'connect p99 ms': ms(opened.p99),
   };
 }
 

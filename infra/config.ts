@@ -47,7 +47,7 @@ const settings = z.object({
     API_MAX_IN_FLIGHT: wholeNumber(0, 100_000, 32),
     API_MAX_QUEUED: wholeNumber(0, 100_000, 64),
     API_QUEUE_TIMEOUT_MS: wholeNumber(0, 60_000, 20),
-    API_MAX_EVENT_LOOP_DELAY_MS: wholeNumber(0, 60_000, 50),
+    API_MAX_EVENT_LOOP_DELAY_MS: wholeNumber(0, 60_000, 30),
     DEPENDENCY_RETRY_AFTER_S: wholeNumber(1, 3600, 2),
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
     REDIS_KEY_PREFIX: z.string().regex(/^[a-zA-Z0-9_.-]+$/).default('gavel'),
