@@ -12,11 +12,11 @@ import { dropRedisKeys } from '../test/support/redis-keys.ts';
 export const benchDatabase = (label: string): Promise<TestDatabase> => createTestDatabase(`bench_${label}`);
 
 /**
- * Runs `npm run start:api`'s entry point as its own process, as production would. `stop` also
+ * Runs `npm run start:api`'s entry point (or `npm start`'s, `all`) as its own process, as production would. `stop` also
  * removes the keys it left under its REDIS_KEY_PREFIX (benchmarks use a prefix of their own).
  */
-export async function startApiProcess(env: Record<string, string>): Promise<{ baseUrl: string; child: ChildProcess; stop(): Promise<void> }> {
-  const api = await startApi({ SHUTDOWN_DRAIN_MS: '0', ...env });
+export async function startApiProcess(env: Record<string, string>, entry: 'api' | 'all' = 'api'): Promise<{ baseUrl: string; child: ChildProcess; stop(): Promise<void> }> {
+  const api = await startApi({ SHUTDOWN_DRAIN_MS: '0', ...env }, undefined, entry);
   return {
     baseUrl: `http://127.0.0.1:${api.port}`,
     child: api.child,

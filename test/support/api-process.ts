@@ -26,14 +26,17 @@ export interface ApiProcess {
  */
 export const UNSHED_ENV = { API_MAX_IN_FLIGHT: '10000', API_MAX_QUEUED: '10000', API_MAX_EVENT_LOOP_DELAY_MS: '0' };
 
-/** `node main/api.ts` as its own process, as production runs it; resolves when /health/ready is 200. */
-export async function startApiProcess(env: Record<string, string>, port?: number): Promise<ApiProcess> {
+/**
+ * `node main/api.ts` as its own process, as production runs it (or `main/all.ts`, as `npm start`
+ * runs API and workers); resolves when /health/ready is 200.
+ */
+export async function startApiProcess(env: Record<string, string>, port?: number, entry: 'api' | 'all' = 'api'): Promise<ApiProcess> {
   const listenPort = port ?? (await freePort());
-  const child = spawn(process.execPath, [fileURLToPath(new URL('../../main/api.ts', import.meta.url))], {
+  const child = spawn(process.execPath, [fileURLToPath(new URL(`../../main/${entry}.ts`, import.meta.url))], {
     // Tests sign up in one call (PHONE_VERIFICATION=off), which production refuses to start with.
     // Signed with the tests' key unless the caller names one: the development key is refused outside development.
     env: { ...process.env, LOG_LEVEL: 'warn', JWT_SECRET: TEST_JWT_SECRET, ...UNSHED_ENV, ...(env.NODE_ENV === 'production' ? {} : { PHONE_VERIFICATION: 'off' }), ...env, PORT: String(listenPort) },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', process.env.BENCH_API_STDOUT ? 'inherit' : 'ignore', 'inherit'],
   });
   const deadline = Date.now() + 20_000;
   for (;;) {
