@@ -1,3 +1,4 @@
+import { createCallerAccounts } from '../infra/caller-accounts.ts';
 import { createEventHub } from '../infra/event-hub.ts';
 import type { Infrastructure } from '../infra/infrastructure.ts';
 import { createKeyHasher } from '../infra/rate-limiter.ts';
@@ -17,6 +18,7 @@ export function createAppDeps(infra: Infrastructure): AppDeps {
   return {
     ...infra,
     eventHub: createEventHub(subscriber, config.redisKeyPrefix, logger),
+    callerAccounts: createCallerAccounts({ databaseUrl: config.databaseUrl, ...config.callerCache }, logger),
     streams: new OpenStreams(),
     streamLimiter: createStreamLimiter(infra.redis, config.redisKeyPrefix, config.sse.maxStreamsPerAddress, logger, createKeyHasher(config.rateLimitKeySecret), infra.dependencies.redis),
     streamTickets: createStreamTickets(infra.redis, config.redisKeyPrefix),
@@ -28,5 +30,5 @@ export function createAppDeps(infra: Infrastructure): AppDeps {
 /** Ends the streams (each with a retry hint) and drops the subscriber; the infrastructure is closed after. */
 export async function closeAppDeps(deps: AppDeps): Promise<void> {
   deps.streams.endAll('server shutting down');
-  await deps.eventHub.close();
+  await Promise.all([deps.eventHub.close(), deps.callerAccounts.close()]);
 }

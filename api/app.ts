@@ -83,7 +83,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   app.use(helmet());
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: deps.config.bodyLimit, encoding: 'utf-8' }));
   app.use(entityManagerPerRequest(deps.orm));
-  app.use(authenticate(deps.accessTokens, { ownCredentials: new Set(['/metrics']) }));
+  app.use(authenticate(deps.accessTokens, deps.callerAccounts, { ownCredentials: new Set(['/metrics']) }));
   // Wraps the routers: what they leave without a body (no path matched, or allowedMethods set
   // 405/501 and an Allow header for a known path) becomes a problem+json answer.
   app.use(async (ctx, next) => {

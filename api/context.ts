@@ -1,3 +1,4 @@
+import type { CallerAccounts } from '../infra/caller-accounts.ts';
 import type { ParameterizedContext } from 'koa';
 import type { Caller } from '../domain/accounts/access-tokens.ts';
 import type { EventHub } from '../infra/event-hub.ts';
@@ -16,6 +17,8 @@ import type { OpenStreams } from './sse/open-streams.ts';
 export interface AppDeps extends Infrastructure {
   /** This process's subscriptions, shared by its SSE clients. */
   eventHub: EventHub;
+  /** Callers' role and suspension, copied per process and forgotten when PostgreSQL announces a change. */
+  callerAccounts: CallerAccounts;
   streams: OpenStreams;
   streamLimiter: StreamLimiter;
   streamTickets: StreamTickets;

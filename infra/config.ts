@@ -53,6 +53,8 @@ const settings = z.object({
     REDIS_KEY_PREFIX: z.string().regex(/^[a-zA-Z0-9_.-]+$/).default('gavel'),
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     JWT_ACCESS_TTL_S: wholeNumber(30, 86_400, 900),
+    CALLER_CACHE_TTL_MS: wholeNumber(0, 3_600_000, 60_000),
+    CALLER_CACHE_MAX: wholeNumber(1, 10_000_000, 100_000),
     REFRESH_TOKEN_TTL_S: wholeNumber(60, 365 * 86_400, 30 * 86_400),
     SNS_ENDPOINT: z.url().optional(),
     SMS_SENDER: z.enum(['sns', 'log']).optional(),
@@ -172,6 +174,8 @@ const schema = settings
         audience: 'gavel-api',
       },
       refreshTokenTtlS: env.REFRESH_TOKEN_TTL_S,
+      /** Copies of callers' role and suspension per API process, forgotten on PostgreSQL's NOTIFY (0: off). */
+      callerCache: { ttlMs: env.CALLER_CACHE_TTL_MS, maxEntries: env.CALLER_CACHE_MAX },
       login: { perPhone: env.LOGIN_FAILURES_PER_PHONE, perAddress: env.LOGIN_FAILURES_PER_ADDRESS, windowS: env.LOGIN_WINDOW_S },
       signup: { perAddress: env.SIGNUPS_PER_ADDRESS, windowS: env.SIGNUP_WINDOW_S },
       /** Keys the per-auction bidder pseudonyms of bid histories (`domain/auctions/bidder-pseudonym.ts`). */

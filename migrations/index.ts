@@ -16,6 +16,7 @@ import { Migration20261201120000_chat } from './Migration20261201120000_chat.ts'
 import { Migration20261201130000_moderation } from './Migration20261201130000_moderation.ts';
 import { Migration20261201140000_price_offers } from './Migration20261201140000_price_offers.ts';
 import { Migration20261201150000_reviews_alerts } from './Migration20261201150000_reviews_alerts.ts';
+import { Migration20261201160000_account_changes } from './Migration20261201160000_account_changes.ts';
 
 /** Applied in this order; listed explicitly so that bundles and containers need no folder scan. */
 export const migrations = [
@@ -37,4 +38,5 @@ export const migrations = [
   Migration20261201130000_moderation,
   Migration20261201140000_price_offers,
   Migration20261201150000_reviews_alerts,
+  Migration20261201160000_account_changes,
 ];

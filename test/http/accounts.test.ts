@@ -162,9 +162,12 @@ test('GET /v1/me without a token, with garbage, alg none, another algorithm, a b
   t.is((await app.request('GET', '/v1/me', { token: jwt.sign(claims, secret, { ...base, algorithm: 'HS256', expiresIn: 60 }) })).status, 200);
 });
 
-test('a token of a deleted account gives 401', async (t) => {
+test('a token of a deleted account gives 401 once PostgreSQL has announced the deletion', async (t) => {
   const user = await app.signup();
+  // The API now holds a copy of the caller's account; the deletion must reach it.
+  t.is((await app.request('GET', '/v1/me', { token: user.accessToken })).status, 200);
   await app.db.orm.em.fork().execute<any[]>('delete from users where id = ?', [user.id]);
+  await app.deps.callerAccounts.settled();
   t.is((await app.request('GET', '/v1/me', { token: user.accessToken })).status, 401);
 });
 
