@@ -10,6 +10,7 @@ import type { Orm } from './database.ts';
 import type { JobQueues } from './job-queues.ts';
 import { classifyDependencyFailure, type DependencyStatus } from './dependency-failures.ts';
 import type { Logger } from './logger.ts';
+import { microBatch } from './micro-batch.ts';
 import { currentRequestId } from './request-origin.ts';
 
 export interface RelayOptions {
@@ -54,10 +55,21 @@ export function createFollowUpDispatcher(deps: { orm: Orm; events: EventBus; job
   const enqueueSend = (notificationId: string, requestId?: string) =>
     jobs.enqueue('send-sms', traced({ notificationId }, requestId), { jobId: jobIds.sendSms(notificationId) });
 
-  /** In each auction's order: a later event must not overtake an earlier one on the channel. */
-  const publishInOrder = async (list: AuctionEventData[]) => {
-    for (const event of list) await events.publish(event);
-  };
+  // The commits that finish in one turn of the event loop are carried out together: one
+  // statement marks all their events published, one reads all their user events. Publishes go
+  // out at once on the one command connection, which Redis runs in the order they were sent, so
+  // a later event of an auction never overtakes an earlier one on its channel.
+  const publishEvents = microBatch<AuctionEventData[]>(async (lists) => {
+    const all = lists.flat();
+    await Promise.all(all.map((event) => events.publish(event)));
+    await markEventsPublished(orm.em.fork(), all);
+  });
+  const publishUserEvents = microBatch<{ notificationIds: string[]; messageIds: string[] }>(async (written) => {
+    const em = orm.em.fork();
+    const userEvents = await userEventsOf(em, { notificationIds: written.flatMap((w) => w.notificationIds), messageIds: written.flatMap((w) => w.messageIds) });
+    await Promise.all(userEvents.map((event) => events.publishToUser(event)));
+    await markUserEventsPublished(em, userEvents);
+  });
 
   const attempt = async (what: string, work: () => Promise<void>) => {
     try {
@@ -77,21 +89,13 @@ export function createFollowUpDispatcher(deps: { orm: Orm; events: EventBus; job
       const requestId = currentRequestId();
       await Promise.all([
         followUps.events.length &&
-          attempt('publish events', async () => {
-            await publishInOrder(followUps.events);
-            await markEventsPublished(orm.em.fork(), followUps.events);
-          }),
+          attempt('publish events', () => publishEvents(followUps.events)),
         followUps.notifications.some((n) => n.sms) &&
           attempt('enqueue notifications', async () => {
             await Promise.all(followUps.notifications.filter((n) => n.sms).map((n) => enqueueSend(n.id, requestId)));
           }),
         (followUps.notifications.length || followUps.messageIds.length) &&
-          attempt('publish user events', async () => {
-            const em = orm.em.fork();
-            const userEvents = await userEventsOf(em, { notificationIds: followUps.notifications.map((n) => n.id), messageIds: followUps.messageIds });
-            for (const event of userEvents) await events.publishToUser(event);
-            await markUserEventsPublished(em, userEvents);
-          }),
+          attempt('publish user events', () => publishUserEvents({ notificationIds: followUps.notifications.map((n) => n.id), messageIds: [...followUps.messageIds] })),
         followUps.userControls.length &&
           attempt('publish stream controls', async () => {
             for (const control of followUps.userControls) await events.publishToUser(control);

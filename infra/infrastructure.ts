@@ -73,7 +73,8 @@ export async function createInfrastructure(config: Config, options: Infrastructu
     database: createDependencyStatus('database', logger, { check: () => databaseProbe.check(), everyMs: 1000 }),
     redis: createDependencyStatus('redis', logger),
   };
-  const redis = createRedis(config.redisUrl, 'commands');
+  // Commands issued in the same turn (a bid's rate limit, its publishes) share one write to Redis.
+  const redis = createRedis(config.redisUrl, 'commands', { enableAutoPipelining: true });
   // Every reconnect attempt errors; the outage is logged once, and its end when the connection is ready again.
   redis.on('error', (error) => dependencies.redis.failed(error));
   redis.on('ready', () => dependencies.redis.recovered());
