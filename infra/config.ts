@@ -40,6 +40,7 @@ const ALWAYS = { when: () => true };
 const settings = z.object({
     NODE_ENV: z.enum(['development', 'production', 'test']).optional(),
     PORT: wholeNumber(0, 65535, 3000),
+    API_PROCESSES: anyWholeNumber(1, 256).optional(),
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/gavel'),
     DATABASE_POOL_MAX: wholeNumber(1, 200, 10),
     DATABASE_ACQUIRE_TIMEOUT_MS: wholeNumber(0, 600_000, 1000),
@@ -150,6 +151,8 @@ const schema = settings
     return {
       env: env.NODE_ENV ?? 'development',
       port: env.PORT,
+      /** API processes `npm start` runs (undefined: one per core); `start:api` is always one. */
+      apiProcesses: env.API_PROCESSES,
       databaseUrl: env.DATABASE_URL,
       databasePoolMax: env.DATABASE_POOL_MAX,
       /** A request waiting longer than this for a pooled connection is answered 503 (0: wait forever). */

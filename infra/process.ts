@@ -4,7 +4,7 @@ import type { Logger } from './logger.ts';
  * Runs `stop` once on SIGTERM or SIGINT and exits; a second signal, or a stop that overruns
  * `deadlineMs`, exits at once so an orchestrator never has to escalate to SIGKILL.
  */
-export function onShutdown(logger: Logger, stop: () => Promise<void>, deadlineMs = 25_000): void {
+export function onShutdown(logger: Logger, stop: () => Promise<void>, deadlineMs = 25_000, signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT']): void {
   let stopping = false;
   const handle = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(1);
@@ -22,8 +22,7 @@ export function onShutdown(logger: Logger, stop: () => Promise<void>, deadlineMs
       },
     );
   };
-  process.on('SIGTERM', handle);
-  process.on('SIGINT', handle);
+  for (const signal of signals) process.on(signal, handle);
 }
 
 export async function runMain(main: () => Promise<void>): Promise<void> {

@@ -38,7 +38,8 @@ export async function startApiProcess(env: Record<string, string>, port?: number
     env: { ...process.env, LOG_LEVEL: 'warn', JWT_SECRET: TEST_JWT_SECRET, ...UNSHED_ENV, ...(env.NODE_ENV === 'production' ? {} : { PHONE_VERIFICATION: 'off' }), ...env, PORT: String(listenPort) },
     stdio: ['ignore', process.env.BENCH_API_STDOUT ? 'inherit' : 'ignore', 'inherit'],
   });
-  const deadline = Date.now() + 20_000;
+  // `npm start` migrates, starts the workers and forks its API processes first.
+  const deadline = Date.now() + (entry === 'all' ? 60_000 : 20_000);
   for (;;) {
     if (child.exitCode !== null) throw new Error(`api process exited with ${child.exitCode}`);
     const ready = await fetch(`http://127.0.0.1:${listenPort}/health/ready`).then((r) => r.ok, () => false);
