@@ -35,7 +35,45 @@ export interface StreamSource<E extends SequencedEvent> {
   endsStream?(message: unknown): string | null;
 }
 
-const frame = (event: SequencedEvent) => `id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+/**
+ * A live event reaches every local stream of its topic as one object (the hub parses each message
+ * once), so its frame is serialised once per process, not once per client.
+ */
+const frames = new WeakMap<SequencedEvent, string>();
+const frame = (event: SequencedEvent) => {
+  let text = frames.get(event);
+  if (text === undefined) {
+    text = `id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+    frames.set(event, text);
+  }
+  return text;
+};
+
+/**
+ * One timer for every stream's heartbeat instead of one each: 10,000 streams are 10,000 timers
+ * otherwise. Each stream is pinged on the first tick after its own interval has passed.
+ */
+const heartbeats = new Set<{ due: number; beat(): void }>();
+let heartbeatTimer: NodeJS.Timeout | null = null;
+const HEARTBEAT_TICK_MS = 1000;
+function beatAll() {
+  const now = Date.now();
+  for (const stream of heartbeats) if (stream.due <= now) stream.beat();
+}
+function addHeartbeat(entry: { due: number; beat(): void }): () => void {
+  heartbeats.add(entry);
+  if (!heartbeatTimer) {
+    heartbeatTimer = setInterval(beatAll, HEARTBEAT_TICK_MS);
+    heartbeatTimer.unref();
+  }
+  return () => {
+    heartbeats.delete(entry);
+    if (heartbeats.size === 0 && heartbeatTimer) {
+      clearInterval(heartbeatTimer);
+      heartbeatTimer = null;
+    }
+  };
+}
 
 /**
  * One client's stream of one sequence of events (an auction's, a user's), gap-free and without duplicates:
@@ -54,9 +92,11 @@ export class EventStream<E extends SequencedEvent> {
   private lastSeq: number;
   private held: E[] | null = [];
   private queue: Promise<void> = Promise.resolve();
+  /** Tasks enqueued and not yet finished; while 0 a live event that is next is written at once. */
+  private pending = 0;
   private unsubscribe: (() => void) | null = null;
   private stopDisconnectWatch: (() => void) | null = null;
-  private heartbeat: NodeJS.Timeout | null = null;
+  private stopHeartbeat: (() => void) | null = null;
   private ended = false;
   private readonly whenEnded: Promise<void>;
   private markEnded!: () => void;
@@ -89,10 +129,18 @@ export class EventStream<E extends SequencedEvent> {
     }
     if (this.ended) return;
     if (live) {
-      this.heartbeat = setInterval(() => {
-        this.write(': ping\n\n');
-        this.hooks.onHeartbeat();
-      }, this.settings.heartbeatMs);
+      const { heartbeatMs } = this.settings;
+      // Never less often than asked: a tick late is fine, a ping late by a whole interval is not.
+      const every = Math.max(1, heartbeatMs - HEARTBEAT_TICK_MS);
+      const entry = {
+        due: Date.now() + every,
+        beat: () => {
+          entry.due = Date.now() + every;
+          this.write(': ping\n\n');
+          this.hooks.onHeartbeat();
+        },
+      };
+      this.stopHeartbeat = heartbeatMs < 2 * HEARTBEAT_TICK_MS ? this.ownHeartbeat(heartbeatMs) : addHeartbeat(entry);
     }
     this.enqueue(async () => {
       await this.clampToNewest();
@@ -109,7 +157,7 @@ export class EventStream<E extends SequencedEvent> {
     if (this.ended) return;
     this.ended = true;
     this.markEnded();
-    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.stopHeartbeat?.();
     this.unsubscribe?.();
     this.stopDisconnectWatch?.();
     if (reason && this.body.writable) this.body.write(`: ${reason}\nretry: ${this.settings.retryMs}\n\n`);
@@ -138,18 +186,37 @@ export class EventStream<E extends SequencedEvent> {
     }
     const event = message as E;
     if (this.held) this.held.push(event);
+    // The common case, written at once: nothing is queued and it is the next event.
+    else if (this.pending === 0 && !this.ended && event.seq === this.lastSeq + 1) this.judgeNext(event);
     else this.enqueue(() => this.judge(event));
+  }
+
+  /** For tests and short intervals: a timer of the stream's own. */
+  private ownHeartbeat(ms: number): () => void {
+    const timer = setInterval(() => {
+      this.write(': ping\n\n');
+      this.hooks.onHeartbeat();
+    }, ms);
+    return () => clearInterval(timer);
+  }
+
+  private judgeNext(event: E): void {
+    if (this.deliver(event, false) && this.body.writableLength > this.settings.maxBufferedBytes) this.end('too slow');
   }
 
   private async judge(event: E): Promise<void> {
     if (this.ended || event.seq <= this.lastSeq) return;
     if (event.seq > this.lastSeq + 1) await this.catchUp(event.seq);
-    if (this.deliver(event, false) && this.body.writableLength > this.settings.maxBufferedBytes) this.end('too slow');
+    this.judgeNext(event);
   }
 
   /** Serialised, so a replay or gap fill finishes before the next live event is judged. */
   private enqueue(task: () => Promise<void>): void {
-    this.queue = this.queue.then(task).catch(() => this.end('could not catch up'));
+    this.pending++;
+    this.queue = this.queue
+      .then(task)
+      .catch(() => this.end('could not catch up'))
+      .finally(() => this.pending--);
   }
 
   /** An id ahead of the newest event (another auction's, or made up) would leave the client waiting forever. */
