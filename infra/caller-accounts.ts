@@ -9,6 +9,8 @@ export const ACCOUNT_CHANGES_CHANNEL = 'gavel_account_changes';
 export interface CallerAccounts {
   /** The caller's role and suspension as PostgreSQL has them (null: no such account). */
   find(em: EntityManager, userId: string): Promise<CallerAccount | null>;
+  /** Drops this process's copy at once, for a change it committed itself (others hear the NOTIFY). */
+  forget(userId: string): void;
   /**
    * Resolves once every change committed before the call has been announced here (a round trip on
    * the listening connection: PostgreSQL sends pending notifications before its answer).
@@ -91,6 +93,10 @@ export function createCallerAccounts(settings: CallerAccountsSettings, logger: L
         if (copies.size > settings.maxEntries) copies.delete(copies.keys().next().value!);
       }
       return account;
+    },
+    forget(userId) {
+      generation++;
+      copies.delete(userId);
     },
     async settled() {
       if (listening && client) await client.query('select 1').catch(() => undefined);

@@ -53,6 +53,8 @@ export function moderationRoutes(deps: AppDeps): Route[] {
       async ({ em, params, caller }) => {
         assertAdmin(caller);
         const { suspendedAt } = await suspendUser(em, deps.followUps, caller.userId, params.id);
+        // Refused at once here; other instances drop their copy when PostgreSQL's NOTIFY reaches them.
+        deps.callerAccounts.forget(params.id);
         return { status: 200, body: { userId: params.id, suspendedAt: suspendedAt.toISOString() } };
       },
     ),
