@@ -8,6 +8,7 @@ import { createStreamTickets } from '../infra/stream-tickets.ts';
 import { createPresence } from '../infra/presence.ts';
 import type { AppDeps } from './context.ts';
 import { OpenStreams } from './sse/open-streams.ts';
+import { SharedReads } from './sse/shared-reads.ts';
 
 /** An API process on top of the shared infrastructure: its event subscriber and its open streams. */
 export function createAppDeps(infra: Infrastructure): AppDeps {
@@ -20,6 +21,7 @@ export function createAppDeps(infra: Infrastructure): AppDeps {
     eventHub: createEventHub(subscriber, config.redisKeyPrefix, logger),
     callerAccounts: createCallerAccounts({ databaseUrl: config.databaseUrl, ...config.callerCache }, logger),
     streams: new OpenStreams(),
+    sharedReads: new SharedReads(infra.metrics.sseLogReads),
     streamLimiter: createStreamLimiter(infra.redis, config.redisKeyPrefix, config.sse.maxStreamsPerAddress, logger, createKeyHasher(config.rateLimitKeySecret), infra.dependencies.redis),
     streamTickets: createStreamTickets(infra.redis, config.redisKeyPrefix),
     presence: createPresence(infra.redis, config.redisKeyPrefix),

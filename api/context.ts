@@ -9,6 +9,7 @@ import type { StreamLimiter } from '../infra/stream-limiter.ts';
 import type { StreamTickets } from '../infra/stream-tickets.ts';
 import type { PresenceTracker } from '../infra/presence.ts';
 import type { OpenStreams } from './sse/open-streams.ts';
+import type { SharedReads } from './sse/shared-reads.ts';
 
 /**
  * What `createApp` needs: the infrastructure every process shares, plus what only an API process
@@ -20,6 +21,8 @@ export interface AppDeps extends Infrastructure {
   /** Callers' role and suspension, copied per process and forgotten when PostgreSQL announces a change. */
   callerAccounts: CallerAccounts;
   streams: OpenStreams;
+  /** Event-log reads that streams opening at once share (one query per question per process). */
+  sharedReads: SharedReads;
   streamLimiter: StreamLimiter;
   streamTickets: StreamTickets;
   /** Who has a stream of their own open, on any instance. */

@@ -42,6 +42,12 @@ export function createMetrics(labels: Record<string, string> = {}) {
       registers: [registry],
     }),
     sseStreams: new Gauge({ name: 'gavel_sse_streams', help: 'Open auction event streams in this process', registers: [registry] }),
+    sseLogReads: new Counter({
+      name: 'gavel_sse_log_reads_total',
+      help: 'Event-log reads of streams being opened or caught up: served by a query (database) or by an answer another stream already had (shared)',
+      labelNames: ['served'] as const,
+      registers: [registry],
+    }),
     queueJobs: new Gauge({ name: 'gavel_queue_jobs', help: 'Jobs per queue and state', labelNames: ['queue', 'state'] as const, registers: [registry] }),
     jobDuration: new Histogram({
       name: 'gavel_job_duration_seconds',

@@ -43,23 +43,26 @@ export function auctionEventRoutes(deps: AppDeps): Route[] {
       async ({ params, query, headers, ctx }) => {
         const auctionId = params.id;
         const em = () => deps.orm.em.fork();
-        if (!(await auctionExists(em(), auctionId))) throw notFound('auction');
+        const topic = auctionTopic(auctionId);
+        const shared = deps.sharedReads;
+        if (!(await shared.read(topic, `${topic}:exists`, () => auctionExists(em(), auctionId)))) throw notFound('auction');
         const lastEventId = headers['last-event-id'] ?? query.lastEventId;
         // The one answer that stops EventSource; final on every instance, so given even while this one
-        // shuts down, and without a stream slot.
-        const closedSeq = lastEventId === undefined ? null : await closedEventSeq(em(), auctionId);
+        // shuts down, and without a stream slot. Shared for a second: a client that just got the
+        // `closed` event comes back only after the retry hint (2 s), by when it is read afresh.
+        const closedSeq = lastEventId === undefined ? null : await shared.read(topic, `${topic}:closed-seq`, () => closedEventSeq(em(), auctionId));
         if (closedSeq !== null && Number(lastEventId) >= closedSeq) return { status: 204 };
         return serveEventStream(
           deps,
           ctx,
-          {
+          shared.source({
             hub: deps.eventHub,
-            topic: auctionTopic(auctionId),
+            topic,
             eventsAfter: (afterSeq) => auctionEventsAfter(em(), auctionId, afterSeq),
             latestEvent: () => latestAuctionEvent(em(), auctionId),
             startWith: 'latest',
             lastWords: (event) => (event.type === 'closed' ? 'auction closed' : null),
-          },
+          }),
           lastEventId === undefined ? null : Number(lastEventId),
         );
       },

@@ -82,14 +82,14 @@ export function userEventRoutes(deps: AppDeps): Route[] {
         return serveEventStream(
           deps,
           ctx,
-          {
+          deps.sharedReads.source({
             hub: deps.eventHub,
             topic: userTopic(userId),
             eventsAfter: (afterSeq) => userEventsAfter(em(), userId, afterSeq),
             latestEvent: () => latestUserEvent(em(), userId),
             startWith: 'none',
             endsStream: endsOnControl(userId, sessionId),
-          },
+          }),
           lastEventId === undefined ? null : Number(lastEventId),
           { presenceOf: userId },
         );

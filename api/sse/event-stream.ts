@@ -33,6 +33,10 @@ export interface StreamSource<E extends SequencedEvent> {
   lastWords?(event: E): string | null;
   /** A live message that is not an event of this sequence but ends the stream (a session closed). */
   endsStream?(message: unknown): string | null;
+  /** Told of every live event as it arrives (shared reads keep the recent ones). */
+  onLive?(event: E): void;
+  /** Told when this stream's live subscription is confirmed (true) and when it ends (false). */
+  onLiveChange?(live: boolean): void;
 }
 
 /**
@@ -173,7 +177,11 @@ export class EventStream<E extends SequencedEvent> {
       subscription.then((release) => release(), () => undefined);
       return false;
     }
-    this.unsubscribe = unsubscribe;
+    this.unsubscribe = () => {
+      unsubscribe();
+      this.source.onLiveChange?.(false);
+    };
+    this.source.onLiveChange?.(true);
     return true;
   }
 
@@ -185,6 +193,7 @@ export class EventStream<E extends SequencedEvent> {
       return;
     }
     const event = message as E;
+    this.source.onLive?.(event);
     if (this.held) this.held.push(event);
     // The common case, written at once: nothing is queued and it is the next event.
     else if (this.pending === 0 && !this.ended && event.seq === this.lastSeq + 1) this.judgeNext(event);
