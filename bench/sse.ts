@@ -1,10 +1,15 @@
 /**
  * Live-price fan-out: N SSE clients (default 10,000) on ONE API process, bids at a steady rate,
- * commit-to-receipt latency and the API process's memory; beside the floor, a bare Redis
- * PUBLISH → SUBSCRIBE round measured in the same run.
+ * commit-to-receipt latency and the API process's memory; then every client reconnecting at
+ * once with Last-Event-ID (as after a Redis blip) and the event-log queries that cost; beside
+ * the floors measured in the same run: a bare node:http server writing frames of the same size
+ * to the same number of open responses (bench/bare-sse-server.ts), and a bare Redis
+ * PUBLISH → SUBSCRIBE round.
  *
  *   npm run bench:sse     (BENCH_CLIENTS=10000 BENCH_BIDS_PER_S=5 BENCH_SECONDS=20)
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
@@ -60,14 +65,15 @@ const pid = api.child.pid!;
 const rssIdle = rssMb(pid);
 
 // Clients: raw http, one socket each, parsing only what the measurement needs.
-const latencies: number[] = [];
-const received = new Map<number, number>();
+let latencies: number[] = [];
+let received = new Map<number, number>();
 let connected = 0;
-const requests: http.ClientRequest[] = [];
+let lastData = '';
+let requests: http.ClientRequest[] = [];
 const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
-function openClient(): Promise<void> {
+function openClient(url: string, headers: Record<string, string> = {}): Promise<void> {
   return new Promise((resolve, reject) => {
-    const req = http.get(`${api.baseUrl}/v1/auctions/${auctionId}/events?lastEventId=0`, { agent }, (res) => {
+    const req = http.get(url, { agent, headers }, (res) => {
       if (res.statusCode !== 200) return reject(new Error(`stream refused: ${res.statusCode}`));
       readSseData(
         res,
@@ -79,6 +85,7 @@ function openClient(): Promise<void> {
           const event = JSON.parse(data) as { seq: number; at: string };
           latencies.push(Date.now() - Date.parse(event.at));
           received.set(event.seq, (received.get(event.seq) ?? 0) + 1);
+          lastData = data;
         },
       );
     });
@@ -86,13 +93,27 @@ function openClient(): Promise<void> {
     requests.push(req);
   });
 }
+async function openAll(url: string, headers?: Record<string, string>): Promise<number> {
+  const started = performance.now();
+  for (let i = 0; i < CLIENTS; i += 250) await Promise.all(Array.from({ length: Math.min(250, CLIENTS - i) }, () => openClient(url, headers)));
+  return (performance.now() - started) / 1000;
+}
+function closeAll() {
+  for (const req of requests) req.destroy();
+  requests = [];
+  latencies = [];
+  received = new Map();
+  connected = 0;
+}
+const logReads = async () => {
+  const text = await fetch(`${api.baseUrl}/metrics`, { headers: { authorization: 'Bearer bench-metrics-token-0123' } }).then((r) => r.text());
+  const count = (served: string) => Number(new RegExp(`^gavel_sse_log_reads_total\\{[^}]*served="${served}"[^}]*\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  return { database: count('database'), shared: count('shared') };
+};
 
 try {
-  const openStarted = performance.now();
-  for (let i = 0; i < CLIENTS; i += 250) {
-    await Promise.all(Array.from({ length: Math.min(250, CLIENTS - i) }, openClient));
-  }
-  const openSeconds = (performance.now() - openStarted) / 1000;
+  const eventsUrl = `${api.baseUrl}/v1/auctions/${auctionId}/events`;
+  const openSeconds = await openAll(`${eventsUrl}?lastEventId=0`);
   const rssConnected = rssMb(pid);
 
   // Two bidders take turns so every bid moves the price and is an event.
@@ -113,7 +134,36 @@ try {
   await new Promise((r) => setTimeout(r, 2000));
   const rssBusy = rssMb(pid);
 
-  // The floor: the same fan-out hop without gavel, one PUBLISH to one SUBSCRIBE, same rate.
+  const gavel = { latencies, received, connected };
+
+  // A Redis blip, as the clients see it: every stream drops and comes back at once, each with
+  // the Last-Event-ID it had, a few events behind the newest.
+  const lastSeq = Math.max(...received.keys());
+  closeAll();
+  const readsBefore = await logReads();
+  const reconnectSeconds = await openAll(eventsUrl, { 'last-event-id': String(Math.max(0, lastSeq - 3)) });
+  const readsAfter = await logReads();
+  const replayed = [...received.values()].filter((n) => n === CLIENTS).length;
+  closeAll();
+
+  // Floor 1: a bare node:http server, frames of the same size to the same number of responses.
+  const bare = spawn(process.execPath, [new URL('./bare-sse-server.ts', import.meta.url).pathname], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const [portLine] = (await once(bare.stdout!, 'data')) as [Buffer];
+  const bareUrl = `http://127.0.0.1:${Number(portLine.toString().trim())}/`;
+  const bareIdle = rssMb(bare.pid!);
+  await openAll(bareUrl);
+  const bareConnected = rssMb(bare.pid!);
+  // The same JSON as gavel's last event, its time and number stamped by the bare server.
+  const template = lastData.replace(/"at":"[^"]*"/, '"at":0').replace(/"seq":\d+/, '"seq":0');
+  const bareTimer = setInterval(() => bare.stdin!.write(`${template}\n`), 1000 / BIDS_PER_S);
+  await new Promise((r) => setTimeout(r, SECONDS * 1000));
+  clearInterval(bareTimer);
+  await new Promise((r) => setTimeout(r, 2000));
+  const bareStats = { latencies, received };
+  closeAll();
+  bare.kill();
+
+  // Floor 2: the same fan-out hop without gavel, one PUBLISH to one SUBSCRIBE, same rate.
   const config = loadConfig({ NODE_ENV: 'development' });
   const sub = createRedis(config.redisUrl, 'subscriber');
   const pub = createRedis(config.redisUrl, 'queue');
@@ -129,18 +179,26 @@ try {
   sub.disconnect();
   pub.disconnect();
 
-  const complete = [...received.values()].filter((n) => n === CLIENTS).length;
-  console.log(`\n${CLIENTS} SSE clients on one API process (opened in ${openSeconds.toFixed(1)} s, ${connected} connected), ` +
+  const complete = [...gavel.received.values()].filter((n) => n === CLIENTS).length;
+  const gavelStats = stats(gavel.latencies);
+  const floorStats = stats(bareStats.latencies);
+  console.log(`\n${CLIENTS} SSE clients on one API process (opened in ${openSeconds.toFixed(1)} s, ${gavel.connected} connected), ` +
     `${BIDS_PER_S} bids/s for ${SECONDS} s, node ${process.version}\n`);
   console.table({
-    'SSE: commit → client receipt': stats(latencies),
+    'SSE: commit → client receipt': gavelStats,
+    'bare node:http, same frames and streams': floorStats,
     'bare Redis PUBLISH → SUBSCRIBE': stats(baseline),
   });
-  console.log(`bids accepted: ${accepted}; events seen by every client: ${complete}/${received.size}; receipts: ${latencies.length}`);
+  console.log(`p99 ratio to the bare node:http server: ${(gavelStats['p99 ms'] / floorStats['p99 ms']).toFixed(2)}x`);
+  console.log(`bids accepted: ${accepted}; events seen by every client: ${complete}/${gavel.received.size}; receipts: ${gavel.latencies.length}`);
   console.log(`API process RSS: idle ${rssIdle} MB, ${CLIENTS} streams ${rssConnected} MB ` +
     `(${Math.round(((rssConnected - rssIdle) * 1024) / CLIENTS)} KB per stream), after bidding ${rssBusy} MB`);
+  console.log(`bare server RSS: idle ${bareIdle} MB, ${CLIENTS} streams ${bareConnected} MB (${Math.round(((bareConnected - bareIdle) * 1024) / CLIENTS)} KB per stream)`);
+  console.log(`reconnect of all ${CLIENTS} streams with Last-Event-ID = newest - 3: ${reconnectSeconds.toFixed(1)} s; ` +
+    `event-log reads: ${readsAfter.database - readsBefore.database} queries, ${readsAfter.shared - readsBefore.shared} shared answers; ` +
+    `${replayed} of the missed events replayed to every client`);
 } finally {
-  for (const req of requests) req.destroy();
+  closeAll();
   agent.destroy();
   await api.stop();
   await sql.end();
