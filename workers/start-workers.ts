@@ -72,6 +72,8 @@ export async function startWorkers(ctx: WorkerContext, options: WorkerOptions = 
       async (job: Job, token?: string) => {
         const name = job.name as JobName;
         if (!(name in handlers) || QUEUE_OF[name] !== queue) throw new UnrecoverableError(`no handler for ${job.name} on ${queue}`);
+        // A retried, rescheduled or stalled job waited partly by design: only first starts say how far behind the workers are.
+        if (job.attemptsStarted <= 1) ctx.metrics.jobWait.observe({ queue }, Math.max(0, Date.now() - job.timestamp - (job.opts.delay ?? 0)) / 1000);
         const stop = ctx.metrics.jobDuration.startTimer({ queue, name });
         try {
           const handler = handlers[name] as (job: Job, token?: string) => Promise<JobOutcome>;
