@@ -4,6 +4,7 @@ import { QUEUE_NAMES, QUEUE_OF, type JobName, type JobOutcome, type JobPayloads 
 import { bullPrefix } from '../infra/job-queues.ts';
 import { createRedis, type Redis } from '../infra/redis.ts';
 import { runWithRequestId } from '../infra/request-origin.ts';
+import { inJobSpan } from '../infra/trace-context.ts';
 import type { WorkerContext } from './context.ts';
 import { closeAuctionHandler } from './handlers/close-auction.ts';
 import { deleteObjectsHandler } from './handlers/delete-objects.ts';
@@ -77,8 +78,10 @@ export async function startWorkers(ctx: WorkerContext, options: WorkerOptions = 
         const stop = ctx.metrics.jobDuration.startTimer({ queue, name });
         try {
           const handler = handlers[name] as (job: Job, token?: string) => Promise<JobOutcome>;
-          // What this job's use case declares carries the id of the request that caused the job.
-          const outcome = await runWithRequestId((job.data as { requestId?: string }).requestId, () => handler(job, token));
+          // What this job's use case declares carries the id of the request that caused the job, and its
+          // spans continue that request's trace (with tracing on).
+          const { requestId, traceparent } = job.data as Pick<JobPayloads[JobName], 'requestId' | 'traceparent'>;
+          const outcome = await runWithRequestId(requestId, () => inJobSpan({ queue, name, id: job.id, traceparent }, () => handler(job, token)));
           stop({ status: outcome.status });
           return outcome;
         } catch (error) {
