@@ -28,8 +28,10 @@ export function startTracing(settings: TracingSettings & { serviceName: string }
     instrumentations: [
       new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.test(req.url ?? '') }),
       // A query's text is in its span; its parameters (phone numbers, password hashes) never are.
-      new PgInstrumentation({ enhancedDatabaseReporting: false }),
-      new IORedisInstrumentation(),
+      // Queries and commands outside a request or job (the relay's and schedule keeper's timers,
+      // BullMQ's own polling) would each be a trace of one span: only those inside one are kept.
+      new PgInstrumentation({ enhancedDatabaseReporting: false, requireParentSpan: true }),
+      new IORedisInstrumentation({ requireParentSpan: true }),
     ],
   });
   return provider;
