@@ -129,6 +129,9 @@ test.serial('with an OTLP endpoint, a bid and the SMS it causes are one trace: H
   t.true(apiSpans.some((s) => s.attributes['db.system'] === 'redis' || s.attributes['db.system.name'] === 'redis'), 'Redis commands (rate limit, publish, enqueue)');
   // The worker's own queries are children of its job span.
   await waitFor('a PostgreSQL query under the job span', async () => inTrace().some((s) => s.service === 'gavel-worker' && s.parentSpanId === job.spanId && /postgres/.test(String(s.attributes['db.system'] ?? s.attributes['db.system.name']))), 30_000, 200);
-  // Probes are not traced.
-  t.false(receiver.spans.some((s) => s.service === 'gavel-api' && /health/.test(String(s.attributes['url.path'] ?? s.attributes['http.target'] ?? ''))));
+  // Probes (startApiProcess polled /health/ready) are not traced, nor the exporter's own requests.
+  const target = (s: ReceivedSpan) => String(s.attributes['url.full'] ?? s.attributes['http.url'] ?? s.attributes['url.path'] ?? s.attributes['http.target'] ?? '');
+  t.true(apiSpans.some((s) => s.kind === 2 && target(s).includes(`/v1/auctions/${auctionId}/bids`)), 'server spans name their target');
+  t.false(receiver.spans.some((s) => s.service === 'gavel-api' && /\/health\//.test(target(s))), 'no probe spans');
+  t.false(receiver.spans.some((s) => /\/v1\/traces/.test(target(s))), 'no spans of exports');
 });
