@@ -2,12 +2,13 @@
 // rules, plus the type-aware rules that catch real bugs in async code: a promise nobody awaits or
 // catches, or one handed to a callback whose caller ignores what it returns.
 import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
-export default tseslint.config(
+export default defineConfig(
   { ignores: ['node_modules/', 'data/', 'reports/', '.stryker-tmp/', 'web/'] },
   js.configs.recommended,
-  ...tseslint.configs.recommended,
+  tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
     languageOptions: {
