@@ -34,6 +34,12 @@ function isWebOrigin(entry: string): boolean {
 
 const seconds = (fallback: number) => wholeNumber(0, 10 * 365 * 86_400, fallback);
 
+const TRACING_SETTINGS = {
+  // OTLP over HTTP; the traces go to `<endpoint>/v1/traces`. Unset: no tracing at all.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  OTEL_SERVICE_NAME: z.string().regex(/^[A-Za-z0-9_.-]+$/).optional(),
+};
+
 /** Runs even when other variables are bad too, so one start names every problem at once. */
 const ALWAYS = { when: () => true };
 
@@ -109,6 +115,7 @@ const settings = z.object({
     REQUEST_TIMEOUT_MS: wholeNumber(100, 600_000, 15_000),
     // Sent by Prometheus as a bearer token, so only token68 characters.
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').regex(/^[A-Za-z0-9._~+/=-]+$/, 'must be letters, digits and ._~+/=- only').optional(),
+    ...TRACING_SETTINGS,
     PHONE_VERIFICATION: z.enum(['required', 'off']).default('required'),
     PHONE_VERIFICATION_CODE_TTL_S: wholeNumber(30, 3600, 300),
     PHONE_VERIFICATION_MAX_ATTEMPTS: wholeNumber(1, 20, 5),
@@ -125,6 +132,29 @@ const settings = z.object({
     path: ['JWT_SECRET'],
     message: 'must not be the development default when NODE_ENV=production',
   });
+
+export interface TracingSettings {
+  /** OTLP/HTTP receiver (collector) base URL. */
+  endpoint: string;
+  /** `service.name` of the spans; by default `gavel-<entry point>` (`gavel-api`, `gavel-worker`, `gavel-all`). */
+  serviceName: string | undefined;
+}
+
+const tracingOf = (env: { OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined; OTEL_SERVICE_NAME?: string | undefined }): TracingSettings | null =>
+  env.OTEL_EXPORTER_OTLP_ENDPOINT ? { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, ''), serviceName: env.OTEL_SERVICE_NAME } : null;
+
+const tracingSettingsSchema = z.object(TRACING_SETTINGS);
+
+/**
+ * Only the tracing settings, for the `--import` preload (`main/tracing.ts`), which must decide
+ * before the application is loaded and leaves every other setting to `loadConfig`. A bad value
+ * means no tracing here; `loadConfig` then stops the process naming it.
+ */
+export function loadTracingSettings(source: Record<string, string | undefined> = process.env): TracingSettings | null {
+  const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = tracingSettingsSchema.safeParse(present);
+  return parsed.success ? tracingOf(parsed.data) : null;
+}
 
 /** Every setting the service reads, by name (the README's Configuration table and .env.example list them all). */
 export const SETTING_NAMES = Object.keys(settings.shape);
@@ -192,6 +222,7 @@ const schema = settings
       requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
       /** When set, `/metrics` (the API's and a worker's) answers only `Authorization: Bearer <this>`. */
       metricsToken: env.METRICS_TOKEN ?? null,
+      tracing: tracingOf(env),
       phoneVerification: {
         required: env.PHONE_VERIFICATION === 'required',
         codeTtlS: env.PHONE_VERIFICATION_CODE_TTL_S,

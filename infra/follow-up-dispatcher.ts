@@ -12,6 +12,7 @@ import { classifyDependencyFailure, type DependencyStatus } from './dependency-f
 import type { Logger } from './logger.ts';
 import { microBatch } from './micro-batch.ts';
 import { currentRequestId } from './request-origin.ts';
+import { currentTraceparent } from './trace-context.ts';
 
 export interface RelayOptions {
   /** Rows younger than this belong to the process that wrote them, which is carrying them out. */
@@ -48,7 +49,11 @@ const RELAY_DEFAULTS: RelayOptions = { graceMs: 2000, notificationGraceS: 30, no
  */
 export function createFollowUpDispatcher(deps: { orm: Orm; events: EventBus; jobs: JobQueues; logger: Logger; redisStatus?: DependencyStatus }): FollowUpCarrier {
   const { orm, events, jobs, logger, redisStatus } = deps;
-  const traced = <T extends object>(payload: T, requestId: string | undefined): T => (requestId ? { ...payload, requestId } : payload);
+  // The request id, and the active span's trace context (none with tracing off), ride in the payload.
+  const traced = <T extends object>(payload: T, requestId: string | undefined): T => {
+    const traceparent = currentTraceparent();
+    return { ...payload, ...(requestId ? { requestId } : {}), ...(traceparent ? { traceparent } : {}) };
+  };
 
   const enqueueJob = (job: RecordedJob, requestId?: string) =>
     jobs.enqueue(job.request.name, traced(job.request.payload, requestId) as never, { jobId: job.request.jobId, delayMs: job.delayMs });

@@ -1,4 +1,5 @@
 import type { Logger } from './logger.ts';
+import { flushTraces } from './trace-context.ts';
 
 /**
  * Runs `stop` once on SIGTERM or SIGINT and exits; a second signal, or a stop that overruns
@@ -14,13 +15,15 @@ export function onShutdown(logger: Logger, stop: () => Promise<void>, deadlineMs
       logger.error('shutdown took too long; exiting');
       process.exit(1);
     }, deadlineMs).unref();
-    stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    stop()
+      .then(() => flushTraces())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   for (const signal of signals) process.on(signal, handle);
 }

@@ -9,6 +9,7 @@ import { prepareDatabase } from '../infra/database.ts';
 import { closeInfrastructure, createInfrastructure } from '../infra/infrastructure.ts';
 import { createLogger } from '../infra/logger.ts';
 import { onShutdown, runMain } from '../infra/process.ts';
+import { refreshScrapeGauges } from '../infra/scrape-gauges.ts';
 import { startMetricsServer } from '../workers/metrics-server.ts';
 import { startWorkers } from '../workers/start-workers.ts';
 
@@ -56,7 +57,7 @@ await runMain(async () => {
     await workers.close();
     await closeInfrastructure(infra);
   });
-  metricsServer = config.workers.metricsPort ? await startMetricsServer(infra.metrics, config.workers.metricsPort, config.metricsToken) : null;
+  metricsServer = config.workers.metricsPort ? await startMetricsServer(infra.metrics, config.workers.metricsPort, config.metricsToken, () => refreshScrapeGauges(infra)) : null;
   await apis.listening;
   logger.info({ port: config.port, apiProcesses }, 'api and workers running');
 });

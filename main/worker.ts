@@ -3,6 +3,7 @@ import { loadConfig } from '../infra/config.ts';
 import { closeInfrastructure, createInfrastructure } from '../infra/infrastructure.ts';
 import { createLogger } from '../infra/logger.ts';
 import { onShutdown, runMain } from '../infra/process.ts';
+import { refreshScrapeGauges } from '../infra/scrape-gauges.ts';
 import { startMetricsServer } from '../workers/metrics-server.ts';
 import { startWorkers, type RunningWorkers } from '../workers/start-workers.ts';
 
@@ -22,6 +23,6 @@ await runMain(async () => {
   });
   starting = startWorkers(infra, { lockDurationMs: config.workers.jobLockMs });
   await starting;
-  metricsServer = config.workers.metricsPort ? await startMetricsServer(infra.metrics, config.workers.metricsPort, config.metricsToken) : null;
+  metricsServer = config.workers.metricsPort ? await startMetricsServer(infra.metrics, config.workers.metricsPort, config.metricsToken, () => refreshScrapeGauges(infra)) : null;
   infra.logger.info({ metricsPort: config.workers.metricsPort || undefined }, 'workers started');
 });

@@ -4,6 +4,7 @@ import { QUEUE_NAMES, QUEUE_OF, type JobName, type JobOutcome, type JobPayloads 
 import { bullPrefix } from '../infra/job-queues.ts';
 import { createRedis, type Redis } from '../infra/redis.ts';
 import { runWithRequestId } from '../infra/request-origin.ts';
+import { inJobSpan } from '../infra/trace-context.ts';
 import type { WorkerContext } from './context.ts';
 import { closeAuctionHandler } from './handlers/close-auction.ts';
 import { deleteObjectsHandler } from './handlers/delete-objects.ts';
@@ -72,11 +73,15 @@ export async function startWorkers(ctx: WorkerContext, options: WorkerOptions = 
       async (job: Job, token?: string) => {
         const name = job.name as JobName;
         if (!(name in handlers) || QUEUE_OF[name] !== queue) throw new UnrecoverableError(`no handler for ${job.name} on ${queue}`);
+        // A retried, rescheduled or stalled job waited partly by design: only first starts say how far behind the workers are.
+        if (job.attemptsStarted <= 1) ctx.metrics.jobWait.observe({ queue }, Math.max(0, Date.now() - job.timestamp - (job.opts.delay ?? 0)) / 1000);
         const stop = ctx.metrics.jobDuration.startTimer({ queue, name });
         try {
           const handler = handlers[name] as (job: Job, token?: string) => Promise<JobOutcome>;
-          // What this job's use case declares carries the id of the request that caused the job.
-          const outcome = await runWithRequestId((job.data as { requestId?: string }).requestId, () => handler(job, token));
+          // What this job's use case declares carries the id of the request that caused the job, and its
+          // spans continue that request's trace (with tracing on).
+          const { requestId, traceparent } = job.data as Pick<JobPayloads[JobName], 'requestId' | 'traceparent'>;
+          const outcome = await runWithRequestId(requestId, () => inJobSpan({ queue, name, id: job.id, traceparent }, () => handler(job, token)));
           stop({ status: outcome.status });
           return outcome;
         } catch (error) {

@@ -1,24 +1,14 @@
 import { z } from 'zod';
 import { unauthorized } from '../../domain/errors.ts';
 import { metricsScrapeAllowed } from '../../infra/metrics.ts';
+import { refreshScrapeGauges } from '../../infra/scrape-gauges.ts';
 import type { AppDeps } from '../context.ts';
 import { defineRoute, type Route } from '../route.ts';
-
-const QUEUE_STATES = ['waiting', 'delayed', 'active', 'failed', 'completed'] as const;
 
 /** Gauges that are read at scrape time rather than kept up to date on every change. */
 async function refreshGauges(deps: AppDeps): Promise<void> {
   deps.metrics.sseStreams.set(deps.streams.size);
-  await Promise.all(
-    Object.entries(deps.jobs.queues).map(async ([name, queue]) => {
-      const counts = await Promise.race([
-        queue.getJobCounts(...QUEUE_STATES),
-        new Promise<null>((resolve) => setTimeout(() => resolve(null), 1000).unref()),
-      ]).catch(() => null);
-      // Redis unreachable: leave the last known depth rather than report zero.
-      if (counts) for (const state of QUEUE_STATES) deps.metrics.queueJobs.set({ queue: name, state }, counts[state] ?? 0);
-    }),
-  );
+  await refreshScrapeGauges(deps);
 }
 
 export function metricsRoutes(deps: AppDeps): Route[] {
@@ -28,7 +18,8 @@ export function metricsRoutes(deps: AppDeps): Route[] {
         method: 'get', path: '/metrics', operationId: 'metrics', tags: ['Operations'], auth: 'none',
         summary: 'Prometheus metrics of this process',
         description:
-          'HTTP latency by route, bids by result and reason, open SSE streams, queue depths, job durations, close lateness. ' +
+          'HTTP latency by route, bids by result and reason, open SSE streams, queue depths and oldest waiting job, job wait and durations, ' +
+          'database pool use and waiters, outbox backlog, close lateness. ' +
           'When the server has a `METRICS_TOKEN` (always in production), send it as `Authorization: Bearer <token>`; otherwise 401.',
         responses: { 200: { description: 'Prometheus text exposition format', schema: z.string(), contentType: 'text/plain; version=0.0.4' } },
         problems: [401],

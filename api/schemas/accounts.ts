@@ -27,6 +27,7 @@ const Password = z
  * same with or without the `u` flag); the refinement adds every other format, private-use and
  * unassigned code point by Unicode category.
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is how this refuses them
 const NICKNAME_CHARS = /^[^\u0000-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B\u200C\u200E\u200F\u2028-\u202E\u2060-\u206F\uFEFF\uFFF9-\uFFFB]{2,20}$/;
 const NICKNAME_MESSAGE = 'must not contain control, bidi or invisible characters';
 const Nickname = z

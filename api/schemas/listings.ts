@@ -11,6 +11,7 @@ export const ListingStatus = z
 export const SaleType = z.enum(SALE_TYPES);
 
 // PostgreSQL text cannot hold U+0000: refused here it is a 400, not a failed insert (a 500).
+// eslint-disable-next-line no-control-regex -- matching control characters is how this refuses them
 const NO_NUL = /^[^\u0000]*$/;
 const noNul = 'must not contain NUL characters';
 

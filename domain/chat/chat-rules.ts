@@ -19,6 +19,7 @@ export const otherParty = (conversation: ConversationParties, userId: string) =>
 
 // C0/C1 controls other than tab and line feed, and the bidi overrides/isolates that can make a
 // message read differently from what it says.
+// eslint-disable-next-line no-control-regex -- matching control characters is how this refuses them
 const REFUSED = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/u;
 
 /**

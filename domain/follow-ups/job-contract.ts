@@ -6,9 +6,14 @@
 export const QUEUE_NAMES = ['auctions', 'offers', 'notifications', 'media', 'maintenance'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
-/** Every payload may carry the id of the request that caused it, so worker log lines join the request's. */
+/**
+ * Every payload may carry the id of the request that caused it, so worker log lines join the
+ * request's, and (with tracing on) its W3C trace context, so the job's spans continue its trace.
+ */
 interface Traced {
   requestId?: string;
+  /** W3C `traceparent` of the span that caused the job (`infra/trace-context.ts`). */
+  traceparent?: string;
 }
 
 export interface JobPayloads {

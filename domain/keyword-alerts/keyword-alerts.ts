@@ -30,6 +30,7 @@ const toView = (row: AlertRow): KeywordAlertView => ({ id: row.id, keyword: row.
 const ALERT_COLUMNS = `id, keyword, words, created_at, ${cursorTimestampSql('created_at')} as created_key`;
 
 // As elsewhere for user text: C0/C1 controls, bidi overrides and isolates.
+// eslint-disable-next-line no-control-regex -- matching control characters is how this refuses them
 const REFUSED = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/u;
 
 /**

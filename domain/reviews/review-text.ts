@@ -3,6 +3,7 @@ import { invalid } from '../errors.ts';
 export const REVIEW_TEXT_MAX_CHARS = 1000;
 
 // As for chat messages: C0/C1 controls other than tab and line feed, and bidi overrides/isolates.
+// eslint-disable-next-line no-control-regex -- matching control characters is how this refuses them
 const REFUSED = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/u;
 
 /** A review's text is optional plain text; blank becomes none. */

@@ -55,7 +55,8 @@ for (const [file, entry] of [
     const lines = instructions(read(file));
     t.true(lines.includes('STOPSIGNAL SIGTERM'));
     const cmd = lines.filter((l) => l.startsWith('CMD ')).at(-1)!;
-    t.deepEqual(JSON.parse(cmd.slice(4)), ['node', entry], 'exec form straight to node, no npm or shell in between');
+    // The tracing preload (main/tracing.ts) does nothing unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
+    t.deepEqual(JSON.parse(cmd.slice(4)), ['node', '--import', './main/tracing.ts', entry], 'exec form straight to node, no npm or shell in between');
   });
 }
 

@@ -176,7 +176,7 @@ async function exercise(op: Operation, recipe: Recipe): Promise<number> {
   try {
     response = await send(baseUrl, request, REQUEST_TIMEOUT_MS);
   } catch (error) {
-    throw new Error(describe(op, request, refusals, undefined, [(error as Error).message]));
+    throw new Error(describe(op, request, refusals, undefined, [(error as Error).message]), { cause: error });
   }
   const findings = findingsOf(response, request, refusals);
   if (before && response.status >= 400 && response.status < 500) {
@@ -257,7 +257,7 @@ test('every operation: a request line or header block over the server limit stil
       try {
         response = await send(baseUrl, request, REQUEST_TIMEOUT_MS);
       } catch (error) {
-        throw new Error(describe(op, request, [`${where} of ${size} bytes`], undefined, [(error as Error).message]));
+        throw new Error(describe(op, request, [`${where} of ${size} bytes`], undefined, [(error as Error).message]), { cause: error });
       }
       const findings = findingsOf(response, request, [`${where} of ${size} bytes`]);
       if (findings.length) throw new Error(describe(op, request, [`${where} of ${size} bytes`], response, findings));

@@ -95,7 +95,7 @@ test.serial('random command sequences over an auction listing’s whole life kee
         }, commands);
       } catch (error) {
         // The failing run's own transcript: what each command resolved to and what the service answered.
-        throw new Error(`${JSON.stringify(terms)}\n${world.transcript.map((line, i) => `  ${i + 1}. ${line}`).join('\n')}\n${error instanceof Error ? error.message : String(error)}`);
+        throw new Error(`${JSON.stringify(terms)}\n${world.transcript.map((line, i) => `  ${i + 1}. ${line}`).join('\n')}\n${error instanceof Error ? error.message : String(error)}`, { cause: error });
       }
     },
   );

@@ -71,7 +71,7 @@ export function same(actual: unknown, expected: unknown, context: string) {
   try {
     assert.deepStrictEqual(actual, expected);
   } catch (error) {
-    throw new Error(`${context}\n${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`${context}\n${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
 }
 

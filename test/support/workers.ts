@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import type { SmsSender } from '../../domain/notifications/sms-sender.ts';
 import { closeInfrastructure, createInfrastructure } from '../../infra/infrastructure.ts';
 import type { JobQueues } from '../../infra/job-queues.ts';
+import type { Metrics } from '../../infra/metrics.ts';
 import { jobs, type JobPayloads } from '../../domain/follow-ups/job-contract.ts';
 import { startWorkers, type WorkerOptions } from '../../workers/start-workers.ts';
 import type { TestApi } from './api.ts';
@@ -43,6 +44,8 @@ export interface InProcessWorkers {
   logs: LogLine[];
   /** The workers' own producer. */
   jobs: JobQueues;
+  /** The workers' own registry (job durations, job wait). */
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -59,6 +62,7 @@ export async function startInProcessWorkers(app: TestApi, sms: SmsSender, option
   return {
     logs,
     jobs: ctx.jobs,
+    metrics: ctx.metrics,
     async close() {
       await workers.close();
       await closeInfrastructure(ctx, { keepOrm: true });
