@@ -60,21 +60,22 @@ export class SharedReads {
     return {
       ...source,
       eventsAfter: async (afterSeq) => {
-        const shared = await this.sharedAnswer<E[]>(`${topic}:after:${afterSeq}`, topic);
-        if (shared) {
-          const page = shared.value;
-          const tail = this.joiningTail(topic, page.at(-1)?.seq ?? afterSeq);
-          if (tail) return tail.length ? [...page, ...(tail as E[])] : page;
-        }
-        return this.load(`${topic}:after:${afterSeq}`, topic, () => source.eventsAfter(afterSeq));
+        const key = `${topic}:after:${afterSeq}`;
+        const read = this.sharedOrLoad(key, topic, () => source.eventsAfter(afterSeq));
+        const page = await read.value;
+        if (!read.shared) return page;
+        const tail = this.joiningTail(topic, page.at(-1)?.seq ?? afterSeq);
+        if (tail) return tail.length ? [...page, ...(tail as E[])] : page;
+        return this.load(key, topic, () => source.eventsAfter(afterSeq));
       },
       latestEvent: async () => {
-        const shared = await this.sharedAnswer<E | null>(`${topic}:latest`, topic);
-        if (shared) {
-          const tail = this.joiningTail(topic, shared.value?.seq ?? 0);
-          if (tail) return (tail.at(-1) as E | undefined) ?? shared.value;
-        }
-        return this.load(`${topic}:latest`, topic, () => source.latestEvent());
+        const key = `${topic}:latest`;
+        const read = this.sharedOrLoad(key, topic, () => source.latestEvent());
+        const latest = await read.value;
+        if (!read.shared) return latest;
+        const tail = this.joiningTail(topic, latest?.seq ?? 0);
+        if (tail) return (tail.at(-1) as E | undefined) ?? latest;
+        return this.load(key, topic, () => source.latestEvent());
       },
       onLive: (event) => {
         this.seen(topic, event);
@@ -109,17 +110,19 @@ export class SharedReads {
     return tail.every((e, i) => e.seq === seq + 1 + i) ? tail : null;
   }
 
-  private async sharedAnswer<T>(key: string, topic: string): Promise<{ value: T } | null> {
+  /**
+   * The answer to share if there is one, else a new read; decided synchronously, so streams that
+   * ask in the same moment (their subscriptions confirmed together) share the one read.
+   */
+  private sharedOrLoad<T>(key: string, topic: string, load: () => Promise<T>): { value: Promise<T>; shared: boolean } {
     const entry = this.entries.get(key);
     const state = this.topics.get(topic);
-    if (!entry || !state || state.live === 0 || entry.epoch !== state.epoch || Date.now() - entry.at >= SHARED_LOG_READ_MS) return null;
-    try {
-      const value = (await entry.value) as T;
+    if (entry && state && state.live > 0 && entry.epoch === state.epoch && Date.now() - entry.at < SHARED_LOG_READ_MS) {
       this.counter?.inc({ served: 'shared' });
-      return { value };
-    } catch {
-      return null;
+      // A shared read that failed is read again by whoever asks.
+      return { value: (entry.value as Promise<T>).catch(() => this.load(key, topic, load)), shared: true };
     }
+    return { value: this.load(key, topic, load), shared: false };
   }
 
   private load<T>(key: string, topic: string, load: () => Promise<T>, always = false): Promise<T> {
