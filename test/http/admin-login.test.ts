@@ -14,7 +14,11 @@ test.after.always(async () => {
   await app?.close();
 });
 
-const setRole = (userId: string, role: 'user' | 'admin') => app.db.orm.em.fork().execute(`update users set role = ? where id = ?`, [role, userId]);
+/** As an operator's SQL would: every API process hears of it by PostgreSQL's NOTIFY, a moment later. */
+const setRole = async (userId: string, role: 'user' | 'admin') => {
+  await app.db.orm.em.fork().execute(`update users set role = ? where id = ?`, [role, userId]);
+  await app.deps.callerAccounts.settled();
+};
 const QUEUE = QUEUE_NAMES[0];
 
 async function newAdmin(): Promise<TestUser> {

@@ -18,7 +18,11 @@ test.after.always(async () => {
   await app?.close();
 });
 
-const setRole = (userId: string, role: 'user' | 'admin') => app.db.orm.em.fork().execute(`update users set role = ? where id = ?`, [role, userId]);
+/** As an operator's SQL would: every API process hears of it by PostgreSQL's NOTIFY, a moment later. */
+const setRole = async (userId: string, role: 'user' | 'admin') => {
+  await app.db.orm.em.fork().execute(`update users set role = ? where id = ?`, [role, userId]);
+  await app.deps.callerAccounts.settled();
+};
 const roleOf = async (userId: string) => (await app.db.orm.em.fork().execute<{ role: string }[]>('select role from users where id = ?', [userId]))[0]?.role;
 
 test('GET /admin/queues: 401 anonymous, 403 for a user, 200 HTML for an admin; the role is read per request', async (t) => {
