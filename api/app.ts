@@ -34,6 +34,7 @@ import { reviewRoutes } from './routes/reviews.ts';
 import { tradeRoutes } from './routes/trades.ts';
 import { uploadRoutes } from './routes/uploads.ts';
 import { userEventRoutes } from './routes/user-events.ts';
+import { webPage } from './web/web-page.ts';
 
 export function apiRoutes(deps: AppDeps): Route[] {
   return [
@@ -97,6 +98,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   app.use(adminOnly);
   app.use(queueBoard(deps.jobs));
   app.use(docsRouter().routes());
+  app.use(webPage());
   app.use(router.routes());
   app.use(router.allowedMethods());
   // Errors are answered by problemHandler; this only keeps Koa from printing them a second time.
