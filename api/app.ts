@@ -4,7 +4,7 @@ import { bodyParser } from '@koa/bodyparser';
 import helmet from 'koa-helmet';
 import { DomainError } from '../domain/errors.ts';
 import type { AppDeps, AppState } from './context.ts';
-import { adminCookieSession, adminSessionRoutes } from './admin/admin-session.ts';
+import { adminCookieSession, adminPagesNameTheirOrigin, adminSessionRoutes } from './admin/admin-session.ts';
 import { adminOnly, queueBoard } from './admin/queue-board.ts';
 import { admission } from './middleware/admission.ts';
 import { corsForOrigins } from './middleware/cors.ts';
@@ -93,6 +93,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
     if (ctx.status === 404) throw new DomainError('not_found', 'route-not-found', 'No such route.');
     if (ctx.status === 405 || ctx.status === 501) throw Object.assign(new Error(`This path answers ${ctx.response.get('Allow')}.`), { status: ctx.status, expose: true });
   });
+  app.use(adminPagesNameTheirOrigin);
   app.use(adminSessionRoutes(deps));
   app.use(adminCookieSession(deps));
   app.use(adminOnly);
