@@ -58,6 +58,12 @@ export function apiRoutes(deps: AppDeps): Route[] {
   ];
 }
 
+/** Where photo URLs point when that is not this service (S3 or a CDN in front of it). */
+function photoOrigin(deps: AppDeps): string[] {
+  const url = deps.objects.publicUrl('photo');
+  return /^https?:\/\//.test(url) ? [new URL(url).origin] : [];
+}
+
 /** Builds the Koa application without listening, so tests can drive it in-process. */
 export function createApp(deps: AppDeps): Koa<AppState> {
   const app = new Koa<AppState>();
@@ -81,7 +87,8 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   app.use(httpMetrics(deps.metrics));
   app.use(problemHandler({ dependencies: deps.dependencies, dependencyRetryAfterS: deps.config.dependencyRetryAfterS }));
   app.use(requestTimeout(deps.config.requestTimeoutMs));
-  app.use(helmet());
+  // The web page shows listing photos: from this origin, or from the bucket (or CDN) S3_PUBLIC_URL names.
+  app.use(helmet({ contentSecurityPolicy: { directives: { 'img-src': ["'self'", 'data:', ...photoOrigin(deps)] } } }));
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: deps.config.bodyLimit, encoding: 'utf-8' }));
   app.use(entityManagerPerRequest(deps.orm));
   app.use(authenticate(deps.accessTokens, deps.callerAccounts, { ownCredentials: new Set(['/metrics']) }));

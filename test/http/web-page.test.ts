@@ -47,6 +47,13 @@ test('GET / is the page: HTML loading one same-origin module, no inline script, 
   t.regex(csp, /script-src-attr 'none'/);
 });
 
+test('photos may come from the bucket or CDN that S3_PUBLIC_URL names, and from nowhere else', async (t) => {
+  t.regex((await app.request('GET', '/')).headers.get('content-security-policy') ?? '', /img-src 'self' data:(;|$)/);
+  const withBucket = await startTestApi('web_serving_s3', { S3_BUCKET: 'photos', S3_PUBLIC_URL: 'https://cdn.gavel.example/photos' });
+  t.teardown(() => withBucket.close());
+  t.regex((await withBucket.request('GET', '/')).headers.get('content-security-policy') ?? '', /img-src 'self' data: https:\/\/cdn\.gavel\.example(;|$)/);
+});
+
 test('every module the page imports is served as JavaScript that parses, with no type left in it', async (t) => {
   const seen = new Set<string>();
   const queue = ['/web/main.ts'];
