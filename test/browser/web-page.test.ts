@@ -62,6 +62,7 @@ const until = (page: Page, selector: string, pattern: RegExp) => page.locator(se
 
 test.serial('two people bid on one auction from their phones and each sees the other live; the outbid one is told; chat and inbox', async (t) => {
   const seller = await verifiedSignup(app, sms, uniquePhone(), '판매자');
+  expectStatus(await app.request('POST', '/v1/listings', { token: seller.accessToken, body: { title: '원목 책상', description: '튼튼합니다', categoryId: 1, price: 30_000 } }), 201, 'another listing');
   const created = expectStatus(
     await app.request('POST', '/v1/listings', {
       token: seller.accessToken,
@@ -82,6 +83,10 @@ test.serial('two people bid on one auction from their phones and each sees the o
   await alice.page.goto('/');
   await alice.page.getByLabel('검색어').fill('의자');
   await alice.page.getByRole('button', { name: '검색' }).click();
+  await alice.page.locator('#listings .card', { hasText: '캠핑 의자' }).waitFor();
+  t.is(await alice.page.locator('#listings .card').count(), 1, 'only the listing whose title has the word');
+  t.false(await alice.page.getByRole('button', { name: '더 보기' }).isVisible(), 'one page of results: no "more" button');
+  await screenshot(alice.page, 'search');
   await alice.page.locator('#listings .card', { hasText: '캠핑 의자' }).click();
   await alice.page.locator('#listing-title').waitFor();
   t.is(await text(alice.page, '#listing-title'), TITLE);
