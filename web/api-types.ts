@@ -72,7 +72,7 @@ export interface paths {
         };
         /**
          * Prometheus metrics of this process
-         * @description HTTP latency by route, bids by result and reason, open SSE streams, queue depths, job durations, close lateness. When the server has a `METRICS_TOKEN` (always in production), send it as `Authorization: Bearer <token>`; otherwise 401.
+         * @description HTTP latency by route, bids by result and reason, open SSE streams, queue depths and oldest waiting job, job wait and durations, database pool use and waiters, outbox backlog, close lateness. When the server has a `METRICS_TOKEN` (always in production), send it as `Authorization: Bearer <token>`; otherwise 401.
          */
         get: operations["metrics"];
         put?: never;
