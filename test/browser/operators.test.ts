@@ -42,6 +42,8 @@ test.serial('an admin signs in at /admin/login, sees Bull Board, is refused a ca
   const sms = captureVerificationSms(app);
   const admin = await verifiedSignup(app, sms, uniquePhone(), '운영자');
   await app.db.orm.em.fork().execute(`update users set role = 'admin' where id = ?`, [admin.id]);
+  // The API keeps copies of callers' roles and forgets them on PostgreSQL's NOTIFY: wait for it.
+  await app.deps.callerAccounts.settled();
   const context = await phoneContext(browser, app);
   const page = await context.newPage();
   const errors = collectErrors(page);
