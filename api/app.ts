@@ -4,7 +4,7 @@ import { bodyParser } from '@koa/bodyparser';
 import helmet from 'koa-helmet';
 import { DomainError } from '../domain/errors.ts';
 import type { AppDeps, AppState } from './context.ts';
-import { adminCookieSession, adminSessionRoutes } from './admin/admin-session.ts';
+import { adminCookieSession, adminPagesNameTheirOrigin, adminSessionRoutes } from './admin/admin-session.ts';
 import { adminOnly, queueBoard } from './admin/queue-board.ts';
 import { admission } from './middleware/admission.ts';
 import { corsForOrigins } from './middleware/cors.ts';
@@ -34,6 +34,7 @@ import { reviewRoutes } from './routes/reviews.ts';
 import { tradeRoutes } from './routes/trades.ts';
 import { uploadRoutes } from './routes/uploads.ts';
 import { userEventRoutes } from './routes/user-events.ts';
+import { webPage } from './web/web-page.ts';
 
 export function apiRoutes(deps: AppDeps): Route[] {
   return [
@@ -55,6 +56,12 @@ export function apiRoutes(deps: AppDeps): Route[] {
     ...uploadRoutes(deps),
     ...metricsRoutes(deps),
   ];
+}
+
+/** Where photo URLs point when that is not this service (S3 or a CDN in front of it). */
+function photoOrigin(deps: AppDeps): string[] {
+  const url = deps.objects.publicUrl('photo');
+  return /^https?:\/\//.test(url) ? [new URL(url).origin] : [];
 }
 
 /** Builds the Koa application without listening, so tests can drive it in-process. */
@@ -80,7 +87,8 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   app.use(httpMetrics(deps.metrics));
   app.use(problemHandler({ dependencies: deps.dependencies, dependencyRetryAfterS: deps.config.dependencyRetryAfterS }));
   app.use(requestTimeout(deps.config.requestTimeoutMs));
-  app.use(helmet());
+  // The web page shows listing photos: from this origin, or from the bucket (or CDN) S3_PUBLIC_URL names.
+  app.use(helmet({ contentSecurityPolicy: { directives: { 'img-src': ["'self'", 'data:', ...photoOrigin(deps)] } } }));
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: deps.config.bodyLimit, encoding: 'utf-8' }));
   app.use(entityManagerPerRequest(deps.orm));
   app.use(authenticate(deps.accessTokens, deps.callerAccounts, { ownCredentials: new Set(['/metrics']) }));
@@ -92,11 +100,13 @@ export function createApp(deps: AppDeps): Koa<AppState> {
     if (ctx.status === 404) throw new DomainError('not_found', 'route-not-found', 'No such route.');
     if (ctx.status === 405 || ctx.status === 501) throw Object.assign(new Error(`This path answers ${ctx.response.get('Allow')}.`), { status: ctx.status, expose: true });
   });
+  app.use(adminPagesNameTheirOrigin);
   app.use(adminSessionRoutes(deps));
   app.use(adminCookieSession(deps));
   app.use(adminOnly);
   app.use(queueBoard(deps.jobs));
   app.use(docsRouter().routes());
+  app.use(webPage());
   app.use(router.routes());
   app.use(router.allowedMethods());
   // Errors are answered by problemHandler; this only keeps Koa from printing them a second time.

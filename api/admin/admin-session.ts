@@ -32,6 +32,18 @@ const cookieOptions = (ctx: AppContext, maxAgeMs: number) => ({
 
 const clearCookie = (ctx: AppContext) => ctx.cookies.set(ADMIN_COOKIE, '', { ...cookieOptions(ctx, 0), expires: new Date(0) });
 
+/**
+ * Under /admin the browser must name this origin on its state-changing requests, since those are
+ * checked for it. helmet's `Referrer-Policy: no-referrer` makes browsers send `Origin: null` on a
+ * same-origin form post or fetch (the Fetch standard serializes the origin by the referrer policy),
+ * which refused the login form and every Bull Board action from real browsers; `same-origin` keeps
+ * the Origin (and Referer) for this service's own pages and still sends nothing to other sites.
+ */
+export const adminPagesNameTheirOrigin: Middleware<AppState> = async (ctx, next) => {
+  if (ctx.path === '/admin' || ctx.path.startsWith('/admin/')) ctx.set('Referrer-Policy', 'same-origin');
+  await next();
+};
+
 /** GET/POST /admin/login and POST /admin/logout, mounted beside the board rather than in the API document. */
 export function adminSessionRoutes(deps: AppDeps): Middleware<AppState> {
   const router = new Router<AppState>();

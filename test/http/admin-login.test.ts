@@ -50,6 +50,8 @@ test('GET /admin/login is an HTML form posting phone and password', async (t) =>
   t.regex(res.body, /<form method="post" action="\/admin\/login">/);
   t.regex(res.body, /name="phone"/);
   t.regex(res.body, /name="password"/);
+  // Under helmet's no-referrer a browser posts the form with `Origin: null`, which the Origin check refuses.
+  t.is(res.headers.get('referrer-policy'), 'same-origin');
 });
 
 test('an admin signs in with the form: HttpOnly, SameSite=Strict, Path=/admin cookie that opens the board and its API', async (t) => {
