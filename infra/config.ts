@@ -99,6 +99,7 @@ const settings = z.object({
     SOFT_CLOSE_WINDOW_S: seconds(60),
     SOFT_CLOSE_MAX_EXTENSION_S: seconds(1800),
     BID_RATE_LIMIT_PER_MIN: wholeNumber(1, 1_000_000, 60),
+    BID_LOCK_QUEUE: wholeNumber(0, 1000, 2),
     AUCTION_CANCEL_CUTOFF_S: seconds(43_200),
     OFFER_TTL_S: wholeNumber(60, 30 * 86_400, 172_800),
     CHAT_MESSAGES_PER_MIN: wholeNumber(1, 100_000, 30),
@@ -287,6 +288,8 @@ const schema = settings
         softCloseWindowS: env.SOFT_CLOSE_WINDOW_S,
         softCloseMaxExtensionS: env.SOFT_CLOSE_MAX_EXTENSION_S,
         bidRateLimitPerMin: env.BID_RATE_LIMIT_PER_MIN,
+        /** Bids per auction per API process let go for its row lock at once (0: no bound). */
+        bidLockQueue: env.BID_LOCK_QUEUE,
         cancelCutoffS: env.AUCTION_CANCEL_CUTOFF_S,
         offerTtlS: env.OFFER_TTL_S,
       },

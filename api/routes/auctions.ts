@@ -20,10 +20,16 @@ import {
   PlacedBid,
 } from '../schemas/auctions.ts';
 import { IdParams, PageQuery, page } from '../schemas/common.ts';
+import { createKeyedGate } from '../../infra/keyed-gate.ts';
 
 export function auctionRoutes(deps: AppDeps): Route[] {
   const tags = ['Auctions'];
-  const bidDeps = { settings: deps.config.auctions, bidRateLimiter: deps.bidRateLimiter, followUps: deps.followUps };
+  const bidDeps = {
+    settings: deps.config.auctions,
+    bidRateLimiter: deps.bidRateLimiter,
+    followUps: deps.followUps,
+    lockQueue: createKeyedGate(deps.config.auctions.bidLockQueue),
+  };
   const lifecycleDeps = { settings: deps.config.auctions, followUps: deps.followUps };
   return [
     defineRoute(

@@ -34,6 +34,8 @@ export interface PlaceBidDeps {
   bidRateLimiter: RateLimiter;
   /** Publishes the price change and sends the outbid notice once the bid is committed. */
   followUps: FollowUpDispatcher;
+  /** Lets a few bids per auction at a time go for its row lock (the rest wait their turn); none: no bound. */
+  lockQueue?: { run<T>(auctionId: string, work: () => Promise<T>): Promise<T> };
 }
 
 /** Signals that a concurrent request with the same key committed first; rolls this one back. */
@@ -56,6 +58,7 @@ export async function placeBid(em: EntityManager, deps: PlaceBidDeps, input: Pla
   }
   await deps.bidRateLimiter.consume(bidderId);
 
+  const inTurn = <T>(transaction: () => Promise<T>) => (deps.lockQueue ? deps.lockQueue.run(auctionId, transaction) : transaction());
   try {
     const placed = await transactionWithFollowUps(em, deps.followUps, async (tx) => {
       const auctions = new AuctionRepository(tx);
@@ -82,7 +85,7 @@ export async function placeBid(em: EntityManager, deps: PlaceBidDeps, input: Pla
       });
       if (idempotencyKey && !written.keyStored) throw new KeyTakenMeanwhile();
       return { value: placed, followUps: { events: event ? [event] : [], notifications: written.notifications } };
-    });
+    }, inTurn);
     return { statusCode: 201, response: placed, replayed: false };
   } catch (error) {
     if (!(error instanceof KeyTakenMeanwhile)) throw error;

@@ -10,8 +10,10 @@ export async function transactionWithFollowUps<T>(
   em: EntityManager,
   dispatcher: FollowUpDispatcher,
   work: (tx: EntityManager) => Promise<{ value: T; followUps?: FollowUps }>,
+  /** Wraps the transaction alone, not what follows the commit (a queue for a hot row's lock). */
+  inTurn: <R>(transaction: () => Promise<R>) => Promise<R> = (transaction) => transaction(),
 ): Promise<T> {
-  const { value, committed } = await em.transactional(async (tx) => {
+  const { value, committed } = await inTurn(() => em.transactional(async (tx) => {
     const { value, followUps = {} } = await work(tx);
     return {
       value,
@@ -23,7 +25,7 @@ export async function transactionWithFollowUps<T>(
         jobs: await recordJobs(tx, followUps.jobs ?? []),
       },
     };
-  });
+  }));
   if (committed.events.length || committed.notifications.length || committed.messageIds.length || committed.userControls.length || committed.jobs.length) await dispatcher.dispatch(committed);
   return value;
 }
