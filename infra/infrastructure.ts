@@ -74,12 +74,12 @@ export async function createInfrastructure(config: Config, options: Infrastructu
     redis: createDependencyStatus('redis', logger),
   };
   // Commands issued in the same turn (a bid's rate limit, its publishes) share one write to Redis.
-  const redis = createRedis(config.redisUrl, 'commands', { enableAutoPipelining: true });
+  const redis = createRedis(config, 'commands', { enableAutoPipelining: true });
   // Every reconnect attempt errors; the outage is logged once, and its end when the connection is ready again.
   redis.on('error', (error) => dependencies.redis.failed(error));
   redis.on('ready', () => dependencies.redis.recovered());
   // Fail fast: a Redis outage delays a follow-up (its outbox row waits for the relay), never a request.
-  const jobs = createJobQueues(config.redisUrl, config.redisKeyPrefix, { failFast: true, onError: (error) => dependencies.redis.failed(error) });
+  const jobs = createJobQueues(config, config.redisKeyPrefix, { failFast: true, onError: (error) => dependencies.redis.failed(error) });
   const events = createEventBus(redis, config.redisKeyPrefix);
   const sms = config.sms.sender === 'log' ? createLogSmsSender(logger) : createSnsSmsSender(config.sms);
   return {
