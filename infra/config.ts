@@ -68,6 +68,7 @@ const settings = z.object({
     PORT: wholeNumber(0, 65535, 3000),
     API_PROCESSES: anyWholeNumber(1, 256).optional(),
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/gavel'),
+    DATABASE_READ_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
     DATABASE_POOL_MAX: wholeNumber(1, 200, 10),
     DATABASE_ACQUIRE_TIMEOUT_MS: wholeNumber(0, 600_000, 1000),
     READINESS_TIMEOUT_MS: wholeNumber(100, 60_000, 2000),
@@ -205,6 +206,8 @@ const schema = settings
       /** API processes `npm start` runs (undefined: one per core); `start:api` is always one. */
       apiProcesses: env.API_PROCESSES,
       databaseUrl: env.DATABASE_URL,
+      /** A streaming replica for the reads that may lag (search, bid history, profiles); null: the primary serves them. */
+      databaseReadUrl: env.DATABASE_READ_URL ?? null,
       databasePoolMax: env.DATABASE_POOL_MAX,
       /** A request waiting longer than this for a pooled connection is answered 503 (0: wait forever). */
       databaseAcquireTimeoutMs: env.DATABASE_ACQUIRE_TIMEOUT_MS,

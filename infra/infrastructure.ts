@@ -30,6 +30,11 @@ export interface Infrastructure {
   config: Config;
   logger: Logger;
   orm: Orm;
+  /**
+   * The reads that may lag behind the primary (search, bid history, public profiles): the replica
+   * of `DATABASE_READ_URL`, else the same ORM as `orm`. Nothing that decides or writes uses it.
+   */
+  readOrm: Orm;
   /** Commands (rate limits, stream caps, publishing); fails fast so an outage cannot hang a request. */
   redis: Redis;
   /** The producer side of every queue. */
@@ -68,6 +73,9 @@ export interface InfrastructureOptions {
 export async function createInfrastructure(config: Config, options: InfrastructureOptions = {}): Promise<Infrastructure> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const orm = options.orm ?? (await createOrm(config.databaseUrl, { poolMax: config.databasePoolMax, acquireTimeoutMs: config.databaseAcquireTimeoutMs, logger }));
+  const readOrm = config.databaseReadUrl
+    ? await createOrm(config.databaseReadUrl, { poolMax: config.databasePoolMax, acquireTimeoutMs: config.databaseAcquireTimeoutMs, logger })
+    : orm;
   const databaseProbe = createDatabaseProbe(config.databaseUrl, config.readinessTimeoutMs);
   const dependencies = {
     database: createDependencyStatus('database', logger, { check: () => databaseProbe.check(), everyMs: 1000 }),
@@ -86,6 +94,7 @@ export async function createInfrastructure(config: Config, options: Infrastructu
     config,
     logger,
     orm,
+    readOrm,
     redis,
     jobs,
     events,
@@ -110,6 +119,6 @@ export async function createInfrastructure(config: Config, options: Infrastructu
 export async function closeInfrastructure(infra: Infrastructure, options: { keepOrm?: boolean } = {}): Promise<void> {
   infra.dependencies.database.close();
   infra.dependencies.redis.close();
-  await Promise.allSettled([infra.jobs.close(), options.keepOrm ? undefined : infra.orm.close(), infra.databaseProbe.close()]);
+  await Promise.allSettled([infra.jobs.close(), options.keepOrm ? undefined : infra.orm.close(), infra.readOrm === infra.orm ? undefined : infra.readOrm.close(), infra.databaseProbe.close()]);
   infra.redis.disconnect();
 }
