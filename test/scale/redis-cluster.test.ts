@@ -49,25 +49,52 @@ async function onPeer(method: string, path: string, token: string, body?: unknow
 const bidOn = (where: 'app' | 'peer', user: TestUser, auctionId: string, amount: number) =>
   where === 'app' ? app.request('POST', `/v1/auctions/${auctionId}/bids`, { token: user.accessToken, body: { amount } }) : onPeer('POST', `/v1/auctions/${auctionId}/bids`, user.accessToken, { amount });
 
-/** Which master's port serves a key's (or a channel's) slot. */
-async function ownerOf(name: string): Promise<number> {
-  const slot = Number((await cluster.cli(cluster.ports[0]!, 'CLUSTER', 'KEYSLOT', name)).trim());
-  const shards = JSON.parse(JSON.stringify(await slotsOf()));
-  const owner = shards.find((s: { from: number; to: number }) => slot >= s.from && slot <= s.to);
-  return owner.port;
-}
-async function slotsOf(): Promise<{ from: number; to: number; port: number }[]> {
-  const lines = (await cluster.cli(cluster.ports[0]!, 'CLUSTER', 'NODES')).trim().split('\n');
-  return lines.flatMap((line) => {
-    const [, address, flags, , , , , , ...ranges] = line.split(' ');
-    if (!flags!.includes('master')) return [];
-    const port = Number(address!.split(':')[1]!.split('@')[0]);
-    return ranges.filter((r) => /^\d/.test(r)).map((r) => {
-      const [from, to] = r.split('-').map(Number);
-      return { from: from!, to: to ?? from!, port };
-    });
-  });
-}
+const ownerOf = (name: string) => cluster.ownerOf(name);
+
+// First, while this auction's channel is the only one the peer has subscribed to, so the slot's new
+// owner has no sharded subscriber started yet: ioredis (with the factory's options) must start one
+// and subscribe the channel there again after Redis dropped it from the old owner.
+test.serial('slots moving mid-run (the queues\' and a live auction\'s channel): bids, the stream and the close carry on, each event once and in order', async (t) => {
+  const [seller, a, b] = await Promise.all([app.signup(), app.signup(), app.signup()]);
+  const endsAt = new Date(Date.now() + 12_000);
+  const { auctionId } = await listAuction(app, seller!, { endsAt, startPrice: 10_000 });
+  const follower = new SseFollower(`${peerUrl()}/v1/auctions/${auctionId}/events`, undefined);
+  await follower.waitFor((f) => Boolean(f.current), 10_000, 'the stream open');
+  let minimum = 10_000;
+  let turn = 0;
+  const bid = async () => {
+    const res = await bidOn(turn % 2 ? 'peer' : 'app', turn % 2 ? b! : a!, auctionId, minimum);
+    t.is(res.status, 201, JSON.stringify(res.body));
+    turn++;
+    minimum = res.body.auction.minimumBid;
+  };
+  await bid();
+  await follower.waitFor((f) => f.seqs.includes(1), 10_000, 'event 1');
+
+  const channel = auctionChannel(app.deps.config.redisKeyPrefix, auctionId);
+  const queuesKey = `${bullPrefix(app.deps.config.redisKeyPrefix, true)}:closing:x`;
+  const elsewhere = async (name: string) => {
+    const owner = await ownerOf(name);
+    return cluster.ports.find((port) => port !== owner)!;
+  };
+  // The close job (delayed, in the queues' slot) moves with its keys; the channel's subscribers are dropped by Redis.
+  const queuesTo = await elsewhere(queuesKey);
+  await cluster.migrateSlotOf(queuesKey, queuesTo);
+  await bid();
+  const channelTo = await elsewhere(channel);
+  await cluster.migrateSlotOf(channel, channelTo);
+  t.is(await ownerOf(queuesKey), queuesTo);
+  t.is(await ownerOf(channel), channelTo);
+  for (let i = 0; i < 3; i++) await bid();
+  await follower.waitFor((f) => f.seqs.includes(5), 15_000, 'events 1-5 on the stream after the moves');
+  t.true((await cluster.cli(channelTo, 'PUBSUB', 'SHARDCHANNELS')).includes(channel), 'subscribed again on the new owner');
+
+  await waitFor('the auction closed', async () => (await sql(app, "select 1 from auctions where id = ? and status = 'closed'", [auctionId])).length > 0, endsAt.getTime() - Date.now() + 20_000);
+  await follower.waitFor((f) => f.payloads.some((p) => p.type === 'closed'), 15_000, 'the closed event');
+  t.deepEqual(follower.seqs, Array.from({ length: follower.seqs.length }, (_, i) => i + 1), 'every event once, in order');
+  await waitFor('the winner and the seller texted', async () => sns.script.requests.filter((r) => r.phoneNumber === a!.phone || r.phoneNumber === seller!.phone).length >= 2, 20_000);
+  await follower.stop();
+});
 
 test.serial('bids on two instances, live prices across them with Last-Event-ID replay, a shared rate limit, and the close with its SMS', async (t) => {
   const [seller, a, b, c] = await Promise.all([app.signup(), app.signup(), app.signup(), app.signup()]);

@@ -19,6 +19,13 @@ export interface PrivateRedisCluster {
   nodes: string;
   /** Runs redis-cli against one node (`-c` follows redirections). */
   cli(port: number, ...args: string[]): Promise<string>;
+  /** The master's port that serves a key's (or a shard channel's) slot. */
+  ownerOf(name: string): Promise<number>;
+  /**
+   * Moves the slot of `name` to the master on `toPort`, keys and all, the way redis-cli --cluster
+   * reshard moves each slot (IMPORTING/MIGRATING, MIGRATE in batches, SETSLOT NODE everywhere).
+   */
+  migrateSlotOf(name: string, toPort: number): Promise<void>;
   stopNode(port: number): Promise<void>;
   startNode(port: number): Promise<void>;
   /** Resolves once every running node says `cluster_state:ok` and agrees on the slots. */
@@ -76,6 +83,36 @@ export async function startPrivateRedisCluster(masters = 3): Promise<PrivateRedi
     }
   };
 
+  const mastersNow = async () => {
+    const lines = (await cli(ports[0]!, 'CLUSTER', 'NODES')).trim().split('\n');
+    return lines.flatMap((line) => {
+      const [id, address, flags, , , , , , ...ranges] = line.split(' ');
+      if (!flags!.includes('master')) return [];
+      const slots = ranges.filter((r) => /^\d/.test(r)).map((r) => r.split('-').map(Number) as [number, number?]);
+      return [{ id: id!, port: Number(address!.split(':')[1]!.split('@')[0]), owns: (slot: number) => slots.some(([from, to]) => slot >= from && slot <= (to ?? from)) }];
+    });
+  };
+  const slotOf = async (name: string) => Number((await cli(ports[0]!, 'CLUSTER', 'KEYSLOT', name)).trim());
+  const ownerOf = async (name: string) => {
+    const slot = await slotOf(name);
+    return (await mastersNow()).find((m) => m.owns(slot))!.port;
+  };
+  const migrateSlotOf = async (name: string, toPort: number) => {
+    const slot = String(await slotOf(name));
+    const all = await mastersNow();
+    const from = all.find((m) => m.owns(Number(slot)))!;
+    const to = all.find((m) => m.port === toPort)!;
+    if (from.port === to.port) throw new Error(`slot ${slot} is already on ${toPort}`);
+    await cli(to.port, 'CLUSTER', 'SETSLOT', slot, 'IMPORTING', from.id);
+    await cli(from.port, 'CLUSTER', 'SETSLOT', slot, 'MIGRATING', to.id);
+    for (;;) {
+      const keys = (await cli(from.port, 'CLUSTER', 'GETKEYSINSLOT', slot, '100')).split('\n').filter(Boolean);
+      if (!keys.length) break;
+      await cli(from.port, 'MIGRATE', '127.0.0.1', String(to.port), '', '0', '5000', 'KEYS', ...keys);
+    }
+    for (const node of [to, from, ...all.filter((m) => m !== to && m !== from)]) await cli(node.port, 'CLUSTER', 'SETSLOT', slot, 'NODE', to.id);
+  };
+
   try {
     for (const port of ports) await startNode(port);
     await run('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { timeout: 60_000 });
@@ -89,6 +126,8 @@ export async function startPrivateRedisCluster(masters = 3): Promise<PrivateRedi
     ports,
     nodes: ports.map((p) => `127.0.0.1:${p}`).join(','),
     cli,
+    ownerOf,
+    migrateSlotOf,
     stopNode,
     startNode,
     waitHealthy,
