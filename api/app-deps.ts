@@ -14,7 +14,7 @@ import { SharedReads } from './sse/shared-reads.ts';
 export function createAppDeps(infra: Infrastructure): AppDeps {
   const { config, logger } = infra;
   // Pub/sub needs a connection of its own: a subscribed connection can run no other command.
-  const subscriber = createRedis(config.redisUrl, 'subscriber');
+  const subscriber = createRedis(config, 'subscriber');
   subscriber.on('error', (error) => infra.dependencies.redis.failed(error));
   return {
     ...infra,

@@ -90,7 +90,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   // The web page shows listing photos: from this origin, or from the bucket (or CDN) S3_PUBLIC_URL names.
   app.use(helmet({ contentSecurityPolicy: { directives: { 'img-src': ["'self'", 'data:', ...photoOrigin(deps)] } } }));
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: deps.config.bodyLimit, encoding: 'utf-8' }));
-  app.use(entityManagerPerRequest(deps.orm));
+  app.use(entityManagerPerRequest(deps.orm, deps.readOrm));
   app.use(authenticate(deps.accessTokens, deps.callerAccounts, { ownCredentials: new Set(['/metrics']) }));
   // Wraps the routers: what they leave without a body (no path matched, or allowedMethods set
   // 405/501 and an Allow header for a known path) becomes a problem+json answer.

@@ -36,6 +36,8 @@ export interface AppState {
   log: Logger;
   /** A fresh EntityManager for this request only. */
   em: EntityManager;
+  /** The same on the read replica, for the routes whose spec says `reads: 'replica'`. */
+  readEm: EntityManager;
   caller?: Caller;
 }
 

@@ -31,6 +31,12 @@ export interface RouteSpec {
   responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string; eventData?: z.ZodType }>;
   /** Problem statuses this route can answer with, beyond the ones every route can. */
   problems: number[];
+  /**
+   * `replica`: the handler's `em` reads from the read replica (`DATABASE_READ_URL`), which may lag
+   * the primary by a moment. Only for GET routes whose answer may be a moment old (search, bid
+   * history, profiles); never one that locks, applies a rule or writes.
+   */
+  reads?: 'primary' | 'replica';
 }
 
 type Parsed<T> = T extends z.ZodType ? z.output<T> : undefined;
@@ -112,6 +118,8 @@ function check<T extends z.ZodType>(schema: T, value: unknown, where: FieldError
 }
 
 export function defineRoute<const S extends RouteSpec>(spec: S, handler: (input: RouteInput<S>) => Promise<Reply>): Route {
+  // A replica refuses writes, and a lagging read must never decide anything: reads only.
+  if (spec.reads === 'replica' && spec.method !== 'get') throw new Error(`${spec.operationId}: only a GET route may read from the replica`);
   const handle: Middleware<AppState> = async (ctx) => {
     if (spec.auth === 'required' && !ctx.state.caller) {
       throw unauthorized('authentication-required', 'Send an access token as "Authorization: Bearer <token>".');
@@ -136,7 +144,7 @@ export function defineRoute<const S extends RouteSpec>(spec: S, handler: (input:
       headers,
       body,
       caller: ctx.state.caller,
-      em: ctx.state.em,
+      em: spec.reads === 'replica' ? ctx.state.readEm : ctx.state.em,
       ctx,
     } as RouteInput<S>);
     ctx.status = reply.status;

@@ -32,6 +32,26 @@ function isWebOrigin(entry: string): boolean {
   }
 }
 
+/**
+ * Redis Cluster seeds: `host:port` each, or a `redis://`/`rediss://` URL whose user, password and
+ * TLS (rediss) apply to every node (ElastiCache/MemoryDB with AUTH and in-transit encryption).
+ */
+const clusterSeed = /^(?:(rediss?):\/\/(?:([^:@/]*)(?::([^@/]*))?@)?)?([a-zA-Z0-9.-]+|\[[0-9a-fA-F:]+\]):(\d{1,5})\/?$/;
+const clusterNodes = z
+  .string()
+  .transform((value) => value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''))
+  .refine((list) => list.length > 0 && list.every((entry) => clusterSeed.test(entry) && Number(clusterSeed.exec(entry)![5]) <= 65535), 'must be comma-separated host:port seeds (or redis:// / rediss:// URLs) of a Redis Cluster')
+  .transform((list) => {
+    const parsed = list.map((entry) => clusterSeed.exec(entry)!);
+    const first = parsed[0]!;
+    return {
+      nodes: parsed.map((m) => ({ host: m[4]!.replace(/^\[|\]$/g, ''), port: Number(m[5]) })),
+      tls: first[1] === 'rediss',
+      username: first[2] ? decodeURIComponent(first[2]) : undefined,
+      password: first[3] ? decodeURIComponent(first[3]) : undefined,
+    };
+  });
+
 const seconds = (fallback: number) => wholeNumber(0, 10 * 365 * 86_400, fallback);
 
 const TRACING_SETTINGS = {
@@ -48,6 +68,7 @@ const settings = z.object({
     PORT: wholeNumber(0, 65535, 3000),
     API_PROCESSES: anyWholeNumber(1, 256).optional(),
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/gavel'),
+    DATABASE_READ_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
     DATABASE_POOL_MAX: wholeNumber(1, 200, 10),
     DATABASE_ACQUIRE_TIMEOUT_MS: wholeNumber(0, 600_000, 1000),
     READINESS_TIMEOUT_MS: wholeNumber(100, 60_000, 2000),
@@ -57,6 +78,7 @@ const settings = z.object({
     API_MAX_EVENT_LOOP_DELAY_MS: wholeNumber(0, 60_000, 30),
     DEPENDENCY_RETRY_AFTER_S: wholeNumber(1, 3600, 2),
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+    REDIS_CLUSTER_NODES: clusterNodes.optional(),
     REDIS_KEY_PREFIX: z.string().regex(/^[a-zA-Z0-9_.-]+$/).default('gavel'),
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     JWT_ACCESS_TTL_S: wholeNumber(30, 86_400, 900),
@@ -185,6 +207,8 @@ const schema = settings
       /** API processes `npm start` runs (undefined: one per core); `start:api` is always one. */
       apiProcesses: env.API_PROCESSES,
       databaseUrl: env.DATABASE_URL,
+      /** A streaming replica for the reads that may lag (search, bid history, profiles); null: the primary serves them. */
+      databaseReadUrl: env.DATABASE_READ_URL ?? null,
       databasePoolMax: env.DATABASE_POOL_MAX,
       /** A request waiting longer than this for a pooled connection is answered 503 (0: wait forever). */
       databaseAcquireTimeoutMs: env.DATABASE_ACQUIRE_TIMEOUT_MS,
@@ -200,6 +224,8 @@ const schema = settings
       /** `Retry-After` of a 503 given while PostgreSQL or Redis is unreachable. */
       dependencyRetryAfterS: env.DEPENDENCY_RETRY_AFTER_S,
       redisUrl: env.REDIS_URL,
+      /** When set, every Redis connection is a Redis Cluster client over these seeds, and REDIS_URL is not used. */
+      redisCluster: env.REDIS_CLUSTER_NODES ?? null,
       redisKeyPrefix: env.REDIS_KEY_PREFIX,
       jwt: {
         secret: env.JWT_SECRET ?? DEV_JWT_SECRET,

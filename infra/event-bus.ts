@@ -1,7 +1,7 @@
 import type { AuctionEventData } from '../domain/auctions/auction-events.ts';
 import type { UserEventData, UserStreamControl } from '../domain/user-stream/user-event-log.ts';
 import { topicChannel } from './event-hub.ts';
-import type { Redis } from './redis.ts';
+import { pubSub, type Redis } from './redis.ts';
 
 /** One Redis pub/sub topic per auction; every API instance subscribes to the ones it serves. */
 export const auctionTopic = (auctionId: string) => `auction-events:${auctionId}`;
@@ -20,10 +20,10 @@ export interface EventBus {
 export function createEventBus(redis: Redis, redisKeyPrefix: string): EventBus {
   return {
     async publish(event) {
-      await redis.publish(auctionChannel(redisKeyPrefix, event.auctionId), JSON.stringify(event));
+      await pubSub.publish(redis, auctionChannel(redisKeyPrefix, event.auctionId), JSON.stringify(event));
     },
     async publishToUser(message) {
-      await redis.publish(topicChannel(redisKeyPrefix, userTopic(message.userId)), JSON.stringify(message));
+      await pubSub.publish(redis, topicChannel(redisKeyPrefix, userTopic(message.userId)), JSON.stringify(message));
     },
   };
 }

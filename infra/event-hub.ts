@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { Logger } from './logger.ts';
-import type { Redis } from './redis.ts';
+import { pubSub, type Redis } from './redis.ts';
 
 export type EventListener = (message: unknown) => void;
 
@@ -42,7 +42,7 @@ export function createEventHub(subscriber: Redis, redisKeyPrefix: string, logger
     logger.info('event subscriber lost its Redis connection; streams are told to reconnect');
     for (const handler of [...disconnectHandlers]) handler();
   });
-  subscriber.on('message', (channel: string, message: string) => {
+  subscriber.on(pubSub.messageEvent(subscriber), (channel: string, message: string) => {
     if (!channel.startsWith(channelPrefix)) return;
     const local = listeners.get(channel.slice(channelPrefix.length));
     if (!local) return;
@@ -75,7 +75,7 @@ export function createEventHub(subscriber: Redis, redisKeyPrefix: string, logger
       local.add(listener);
       try {
         // Redis treats a repeated SUBSCRIBE as a no-op; awaiting it tells us the subscription is live.
-        await subscriber.subscribe(topicChannel(redisKeyPrefix, topic));
+        await pubSub.subscribe(subscriber, topicChannel(redisKeyPrefix, topic));
       } catch (error) {
         local.delete(listener);
         if (local.size === 0 && listeners.get(topic) === local) listeners.delete(topic);
@@ -85,7 +85,7 @@ export function createEventHub(subscriber: Redis, redisKeyPrefix: string, logger
         local.delete(listener);
         if (local.size === 0 && listeners.get(topic) === local) {
           listeners.delete(topic);
-          subscriber.unsubscribe(topicChannel(redisKeyPrefix, topic)).catch(() => undefined);
+          pubSub.unsubscribe(subscriber, topicChannel(redisKeyPrefix, topic)).catch(() => undefined);
         }
       };
     },

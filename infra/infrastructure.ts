@@ -30,6 +30,11 @@ export interface Infrastructure {
   config: Config;
   logger: Logger;
   orm: Orm;
+  /**
+   * The reads that may lag behind the primary (search, bid history, public profiles): the replica
+   * of `DATABASE_READ_URL`, else the same ORM as `orm`. Nothing that decides or writes uses it.
+   */
+  readOrm: Orm;
   /** Commands (rate limits, stream caps, publishing); fails fast so an outage cannot hang a request. */
   redis: Redis;
   /** The producer side of every queue. */
@@ -68,24 +73,28 @@ export interface InfrastructureOptions {
 export async function createInfrastructure(config: Config, options: InfrastructureOptions = {}): Promise<Infrastructure> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const orm = options.orm ?? (await createOrm(config.databaseUrl, { poolMax: config.databasePoolMax, acquireTimeoutMs: config.databaseAcquireTimeoutMs, logger }));
+  const readOrm = config.databaseReadUrl
+    ? await createOrm(config.databaseReadUrl, { poolMax: config.databasePoolMax, acquireTimeoutMs: config.databaseAcquireTimeoutMs, logger })
+    : orm;
   const databaseProbe = createDatabaseProbe(config.databaseUrl, config.readinessTimeoutMs);
   const dependencies = {
     database: createDependencyStatus('database', logger, { check: () => databaseProbe.check(), everyMs: 1000 }),
     redis: createDependencyStatus('redis', logger),
   };
   // Commands issued in the same turn (a bid's rate limit, its publishes) share one write to Redis.
-  const redis = createRedis(config.redisUrl, 'commands', { enableAutoPipelining: true });
+  const redis = createRedis(config, 'commands', { enableAutoPipelining: true });
   // Every reconnect attempt errors; the outage is logged once, and its end when the connection is ready again.
   redis.on('error', (error) => dependencies.redis.failed(error));
   redis.on('ready', () => dependencies.redis.recovered());
   // Fail fast: a Redis outage delays a follow-up (its outbox row waits for the relay), never a request.
-  const jobs = createJobQueues(config.redisUrl, config.redisKeyPrefix, { failFast: true, onError: (error) => dependencies.redis.failed(error) });
+  const jobs = createJobQueues(config, config.redisKeyPrefix, { failFast: true, onError: (error) => dependencies.redis.failed(error) });
   const events = createEventBus(redis, config.redisKeyPrefix);
   const sms = config.sms.sender === 'log' ? createLogSmsSender(logger) : createSnsSmsSender(config.sms);
   return {
     config,
     logger,
     orm,
+    readOrm,
     redis,
     jobs,
     events,
@@ -110,6 +119,6 @@ export async function createInfrastructure(config: Config, options: Infrastructu
 export async function closeInfrastructure(infra: Infrastructure, options: { keepOrm?: boolean } = {}): Promise<void> {
   infra.dependencies.database.close();
   infra.dependencies.redis.close();
-  await Promise.allSettled([infra.jobs.close(), options.keepOrm ? undefined : infra.orm.close(), infra.databaseProbe.close()]);
+  await Promise.allSettled([infra.jobs.close(), options.keepOrm ? undefined : infra.orm.close(), infra.readOrm === infra.orm ? undefined : infra.readOrm.close(), infra.databaseProbe.close()]);
   infra.redis.disconnect();
 }

@@ -1,6 +1,6 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import { QUEUE_NAMES, QUEUE_OF, type JobName, type JobPayloads, type QueueName } from '../domain/follow-ups/job-contract.ts';
-import { createRedis, type Redis } from './redis.ts';
+import { createRedis, isCluster, type Redis, type RedisTarget } from './redis.ts';
 
 /** Retry policy per job; close and SMS jobs back off exponentially and keep a bounded history. */
 const JOB_OPTIONS: { [J in JobName]: JobsOptions } = {
@@ -27,7 +27,12 @@ export interface JobQueues {
   close(): Promise<void>;
 }
 
-export const bullPrefix = (redisKeyPrefix: string) => `${redisKeyPrefix}:bull`;
+/**
+ * BullMQ's scripts touch several keys of a queue at once, so on a cluster they must share a slot:
+ * the prefix is then a hash tag (`{gavel}:bull`), which puts every queue on one shard. A single
+ * Redis keeps the names it always had (`gavel:bull`), so jobs queued before an upgrade stay found.
+ */
+export const bullPrefix = (redisKeyPrefix: string, cluster = false) => (cluster ? `{${redisKeyPrefix}}:bull` : `${redisKeyPrefix}:bull`);
 
 /**
  * The producer side of every queue, for the API and the workers alike. It fails fast
@@ -35,14 +40,15 @@ export const bullPrefix = (redisKeyPrefix: string) => `${redisKeyPrefix}:bull`;
  * the relay enqueues it once Redis is back.
  */
 export function createJobQueues(
-  redisUrl: string,
+  redis: RedisTarget | string,
   redisKeyPrefix: string,
   options: { failFast?: boolean; onError?: (error: Error) => void } = {},
 ): JobQueues {
   const failFast = options.failFast ?? false;
-  const connection: Redis = createRedis(redisUrl, failFast ? 'commands' : 'queue');
+  const target = typeof redis === 'string' ? { redisUrl: redis } : redis;
+  const connection: Redis = createRedis(target, failFast ? 'commands' : 'queue');
   const queues = Object.fromEntries(
-    QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix: bullPrefix(redisKeyPrefix) })]),
+    QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix: bullPrefix(redisKeyPrefix, isCluster(target)) })]),
   ) as Record<QueueName, Queue>;
   // Without a listener a Redis outage would print raw stack traces instead of going to the log.
   const onError = options.onError ?? (() => undefined);

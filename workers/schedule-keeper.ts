@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { redeclareScheduledJobs } from '../domain/maintenance/scheduled-jobs.ts';
+import { isCluster } from '../infra/redis.ts';
 import type { WorkerContext } from './context.ts';
 
 /** How often each worker looks at Redis for a loss. */
@@ -36,7 +37,9 @@ export interface ScheduleKeeper {
 export function startScheduleKeeper(ctx: WorkerContext): ScheduleKeeper {
   const intervalMs = ctx.config.workers.sweepIntervalS * 1000;
   const markTtlMs = 2 * intervalMs + 5_000;
-  const prefix = `${ctx.config.redisKeyPrefix}:workers`;
+  // On a cluster the marks share the queues' hash tag (see bullPrefix): a shard that loses the
+  // queues loses the epoch with them, so the loss is seen.
+  const prefix = isCluster(ctx.config) ? `{${ctx.config.redisKeyPrefix}}:workers` : `${ctx.config.redisKeyPrefix}:workers`;
   const keys = { epoch: `${prefix}:epoch`, swept: `${prefix}:swept`, reconciled: `${prefix}:reconciled` };
   const { redis } = ctx;
   const log = ctx.logger.child({ component: 'schedule-keeper' });

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { QUEUE_NAMES, QUEUE_OF, type JobName, type JobOutcome, type JobPayloads } from '../domain/follow-ups/job-contract.ts';
 import { bullPrefix } from '../infra/job-queues.ts';
-import { createRedis, type Redis } from '../infra/redis.ts';
+import { createRedis, isCluster, type Redis } from '../infra/redis.ts';
 import { runWithRequestId } from '../infra/request-origin.ts';
 import { inJobSpan } from '../infra/trace-context.ts';
 import type { WorkerContext } from './context.ts';
@@ -66,7 +66,7 @@ export async function startWorkers(ctx: WorkerContext, options: WorkerOptions = 
   const workers = QUEUE_NAMES.map((queue) => {
     // Declared jobs without a queue to run them, or a queue nobody serves, is a bug: fail at start.
     if (!Object.values(QUEUE_OF).includes(queue)) throw new Error(`queue ${queue} has no job declared`);
-    const connection = createRedis(ctx.config.redisUrl, 'queue');
+    const connection = createRedis(ctx.config, 'queue');
     connections.push(connection);
     const worker = new Worker(
       queue,
@@ -91,7 +91,7 @@ export async function startWorkers(ctx: WorkerContext, options: WorkerOptions = 
       },
       {
         connection,
-        prefix: bullPrefix(ctx.config.redisKeyPrefix),
+        prefix: bullPrefix(ctx.config.redisKeyPrefix, isCluster(ctx.config)),
         // Decoding a photo takes up to a few hundred MB: a couple at a time per process is plenty.
         concurrency: queue === 'media' ? Math.min(ctx.config.workers.concurrency, 2) : ctx.config.workers.concurrency,
         lockDuration: options.lockDurationMs ?? 30_000,

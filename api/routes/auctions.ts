@@ -92,6 +92,7 @@ export function auctionRoutes(deps: AppDeps): Route[] {
         query: PageQuery,
         responses: { 200: { description: 'One page of bids', schema: page(BidHistoryItem) } },
         problems: [400, 404],
+        reads: 'replica',
       },
       async ({ em, params, query, caller }) => ({
         status: 200,

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { classifyDependencyFailure } from '../../infra/dependency-failures.ts';
+import { Cluster, type Redis } from '../../infra/redis.ts';
 import type { AppDeps } from '../context.ts';
 import { PROBLEM_TYPE_BASE } from '../middleware/problem.ts';
 import { defineRoute, type Route } from '../route.ts';
@@ -14,7 +14,9 @@ const withTimeout = <T>(promise: Promise<T>, ms: number) =>
 /** Right after start the connection may still be opening; that is a slow answer, not an outage. */
 async function pingRedis(redis: Redis, ms: number): Promise<void> {
   if (redis.status === 'connecting' || redis.status === 'connect') await once(redis, 'ready', { signal: AbortSignal.timeout(ms) });
-  await withTimeout(redis.ping(), ms);
+  // On a cluster every shard must answer: each holds part of the keys and channels.
+  if (redis instanceof Cluster) await withTimeout(Promise.all(redis.nodes('master').map((node) => node.ping())), ms);
+  else await withTimeout(redis.ping(), ms);
 }
 
 export function healthRoutes(deps: AppDeps): Route[] {

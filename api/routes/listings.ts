@@ -37,6 +37,7 @@ export function listingRoutes(deps: AppDeps): Route[] {
         query: ListingSearchQuery,
         responses: { 200: { description: 'One page of listings', schema: page(Listing) } },
         problems: [400],
+        reads: 'replica',
       },
       async ({ em, query, caller }) => ({ status: 200, body: presentPage(await searchListings(em, query, caller?.userId), present) }),
     ),

@@ -190,3 +190,30 @@ test('phone verification is required by default and may be turned off only outsi
   t.like(loadConfig({ NODE_ENV: 'development' }).phoneVerification, { codeTtlS: 300, maxAttempts: 5, sendsPerPhone: 5, sendsPerAddress: 20, windowS: 3600 });
   t.regex(configError(t, { PHONE_VERIFICATION_CODE_TTL_S: '5' }), /PHONE_VERIFICATION_CODE_TTL_S/);
 });
+
+test('REDIS_CLUSTER_NODES: host:port seeds, or rediss:// URLs whose TLS and credentials apply to every node; unset is a single Redis', (t) => {
+  t.is(loadConfig({ NODE_ENV: 'development' }).redisCluster, null);
+  t.deepEqual(loadConfig({ NODE_ENV: 'development', REDIS_CLUSTER_NODES: '10.0.1.10:6379, 10.0.2.10:6380' }).redisCluster, {
+    nodes: [{ host: '10.0.1.10', port: 6379 }, { host: '10.0.2.10', port: 6380 }],
+    tls: false,
+    username: undefined,
+    password: undefined,
+  });
+  t.deepEqual(loadConfig({ NODE_ENV: 'development', REDIS_CLUSTER_NODES: 'rediss://gavel:s%40cret@clustercfg.gavel.cache.amazonaws.com:6379' }).redisCluster, {
+    nodes: [{ host: 'clustercfg.gavel.cache.amazonaws.com', port: 6379 }],
+    tls: true,
+    username: 'gavel',
+    password: 's@cret',
+  });
+  for (const bad of ['cache.internal', 'http://cache:6379', '10.0.0.1:99999', ',', 'rediss://u:hunter2@cache:port']) {
+    const message = configError(t, { REDIS_CLUSTER_NODES: bad });
+    t.regex(message, /REDIS_CLUSTER_NODES/, bad);
+    t.false(message.includes('hunter2'));
+  }
+});
+
+test('DATABASE_READ_URL is optional and must be a PostgreSQL URL', (t) => {
+  t.is(loadConfig({ NODE_ENV: 'development' }).databaseReadUrl, null);
+  t.is(loadConfig({ NODE_ENV: 'development', DATABASE_READ_URL: 'postgres://u@replica/db' }).databaseReadUrl, 'postgres://u@replica/db');
+  t.regex(configError(t, { DATABASE_READ_URL: 'mysql://u@replica/db' }), /DATABASE_READ_URL/);
+});

@@ -58,6 +58,8 @@ export interface TestApiOptions {
    * `DATABASE_ACQUIRE_TIMEOUT_MS`) as in production, instead of sharing the test database's.
    */
   ownPool?: boolean;
+  /** Points DATABASE_READ_URL at a replica: given the test database's URL, resolves with the replica's once it has it. */
+  readReplica?: (databaseUrl: string) => Promise<string>;
 }
 
 export async function startTestApi(label: string, env: Record<string, string> = {}, options: TestApiOptions = {}): Promise<TestApi> {
@@ -80,6 +82,7 @@ export async function startTestApi(label: string, env: Record<string, string> = 
     PHONE_VERIFICATION: 'off',
     // Photos land in a folder of this app's own.
     DATA_DIR: join(tmpdir(), `gavel-test-${label}-${randomBytes(4).toString('hex')}`),
+    ...(options.readReplica ? { DATABASE_READ_URL: await options.readReplica(db.url) } : {}),
     ...env,
   });
   // The wiring of main/api.ts, on the test's own database.

@@ -24,7 +24,7 @@ export interface PrivatePostgres {
   dispose(): Promise<void>;
 }
 
-async function binDir(): Promise<string> {
+export async function binDir(): Promise<string> {
   const versions = (await readdir('/usr/lib/postgresql')).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
   if (!versions.length) throw new Error('no PostgreSQL server binaries under /usr/lib/postgresql');
   return `/usr/lib/postgresql/${versions[0]}/bin`;
@@ -33,7 +33,7 @@ async function binDir(): Promise<string> {
 const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
 
 /** Runs a PostgreSQL tool as `postgres` (the server refuses to run as root). */
-async function asPostgres(command: string[]): Promise<void> {
+export async function asPostgres(command: string[]): Promise<void> {
   const line = command.map(quote).join(' ');
   if (process.getuid?.() === 0) await run('su', ['postgres', '-c', line], { timeout: 60_000 });
   else await run('sh', ['-c', line], { timeout: 60_000 });
