@@ -59,7 +59,7 @@ test('settings are read from the environment', (t) => {
   t.is(config.redisUrl, 'rediss://:pw@cache.internal:6380/2');
   t.is(config.sms.endpoint, 'http://localhost:4566');
   t.is(config.logLevel, 'warn');
-  t.deepEqual(config.auctions, { minDurationS: 300, maxDurationS: 86_400, softCloseWindowS: 0, softCloseMaxExtensionS: 600, bidRateLimitPerMin: 10, cancelCutoffS: 43_200, offerTtlS: 172_800 });
+  t.deepEqual(config.auctions, { minDurationS: 300, maxDurationS: 86_400, softCloseWindowS: 0, softCloseMaxExtensionS: 600, bidRateLimitPerMin: 10, bidLockQueue: 2, cancelCutoffS: 43_200, offerTtlS: 172_800 });
   t.is(config.trustProxyHops, 1, 'TRUST_PROXY=true is one proxy of ours (nginx)');
 });
 
