@@ -17,6 +17,7 @@ import { Migration20261201130000_moderation } from './Migration20261201130000_mo
 import { Migration20261201140000_price_offers } from './Migration20261201140000_price_offers.ts';
 import { Migration20261201150000_reviews_alerts } from './Migration20261201150000_reviews_alerts.ts';
 import { Migration20261201160000_account_changes } from './Migration20261201160000_account_changes.ts';
+import { Migration20261201170000_keyword_alert_matching } from './Migration20261201170000_keyword_alert_matching.ts';
 
 /** Applied in this order; listed explicitly so that bundles and containers need no folder scan. */
 export const migrations = [
@@ -39,4 +40,5 @@ export const migrations = [
   Migration20261201140000_price_offers,
   Migration20261201150000_reviews_alerts,
   Migration20261201160000_account_changes,
+  Migration20261201170000_keyword_alert_matching,
 ];
