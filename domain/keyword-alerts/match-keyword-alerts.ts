@@ -17,12 +17,12 @@ import { KEYWORD_MAX_CHARS } from './keyword-alerts.ts';
  * rows found, whatever the number of alerts.
  *
  * Not matched: the seller's own alerts, alerts of anyone who blocked the seller or whom the seller
- * blocked (search hides the listing from them too), and alerts of suspended accounts. Those owners
- * are read once per listing into one `not in` set (the seller's blocks, and suspended accounts
- * through `users_suspended_idx`), which the plan hashes (suspended accounts are few), instead of a
- * users row and a blocks probe per alert found. A listing no longer on sale, or hidden, matches
- * nothing (it has no prefixes). One row per user (their oldest matching alert). `\?&` is jsonb's
- * "has all keys", escaped from MikroORM's `?` placeholders.
+ * blocked (search hides the listing from them too), and alerts of suspended accounts. An alert
+ * carries its owner's suspension (`owner_suspended`, kept by triggers), and the lookup index holds
+ * only the others; the seller and their blocks are read once per listing into one `not in` set the
+ * plan hashes. So an alert found costs no users row and no blocks probe. A listing no longer on
+ * sale, or hidden, matches nothing (it has no prefixes). One row per user (their oldest matching
+ * alert). `\?&` is jsonb's "has all keys", escaped from MikroORM's `?` placeholders.
  */
 export const MATCHING_ALERTS_SQL = `
   with listing as (
@@ -34,13 +34,12 @@ export const MATCHING_ALERTS_SQL = `
   ), excluded as (
     select seller_id as user_id from listing
     union all ${blockedEitherWayIdsSql('(select seller_id from listing)')}
-    union all select id from users where suspended_at is not null
   )
   select distinct on (a.user_id) a.id, a.user_id, a.keyword
   from present
   join keyword_alerts a on a.lookup_word = any(present.prefixes)
    and (cardinality(a.words) = 1 or present.prefix_set \\?& a.words)
-  where a.user_id not in (select user_id from excluded)
+  where not a.owner_suspended and a.user_id not in (select user_id from excluded)
   order by a.user_id, a.created_at, a.id`;
 
 export interface MatchedAlert {

@@ -63,6 +63,21 @@ test.serial("the seller's own alerts, blocks either way, suspended owners and li
   t.deepEqual(await matchedUsers(tent), []);
 });
 
+test.serial('an alert added while its owner is suspended stays out until the suspension is lifted, however it is set', async (t) => {
+  await sql('delete from keyword_alerts');
+  const [a, b] = owners;
+  await sql('update users set suspended_at = now() where id = ?', [a!.id]);
+  await createKeywordAlert(h.em(), settings, a!.id, '자전거');
+  await createKeywordAlert(h.em(), settings, b!.id, '자전거');
+  const bike = await listing('접이식 자전거');
+  t.deepEqual(await matchedUsers(bike), [b!.id], 'suspended before the alert was added');
+  await sql('update users set suspended_at = null where id = ?', [a!.id]);
+  t.deepEqual(await matchedUsers(bike), [a!.id, b!.id].sort(), 'restored: matched again');
+  await sql('update users set suspended_at = now() where id = ?', [b!.id]);
+  t.deepEqual(await matchedUsers(bike), [a!.id]);
+  await sql('update users set suspended_at = null where id = ?', [b!.id]);
+});
+
 test.serial('one notice per user: two alerts of theirs that match are one row', async (t) => {
   await sql('delete from keyword_alerts');
   await createKeywordAlert(h.em(), settings, owners[0]!.id, '캠핑');
