@@ -50,6 +50,10 @@ export async function processPhoto(em: EntityManager, store: ObjectStore, images
     [keys.display, keys.thumbnail, derived.display.width, derived.display.height, photoId],
   );
   if (!updated.length) {
+    // Another delivery of this job got there first: the files it points to are the very keys we
+    // just wrote, so removing them would leave a ready photo without files.
+    const [now] = await em.execute<{ status: string }[]>(`select status from listing_photos where id = ?`, [photoId]);
+    if (now?.status === 'ready') return { result: 'skipped', reason: 'processed by another delivery' };
     // Removed from its listing while we worked: leave nothing behind.
     await store.remove([keys.display, keys.thumbnail, photo.object_key]);
     return { result: 'skipped', reason: 'photo removed meanwhile' };

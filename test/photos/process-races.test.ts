@@ -73,3 +73,12 @@ test('a photo whose original is gone fails as original-missing', async (t) => {
   t.deepEqual(await processPhoto(em(), app.deps.objects, images, photoId), { result: 'failed', reason: 'original-missing' });
   t.deepEqual(await sql(app, 'select status, failure from listing_photos where id = ?', [photoId]), [{ status: 'failed', failure: 'original-missing' }]);
 });
+
+test('two deliveries of one photo at once leave it ready with both derived files: the loser removes nothing the winner wrote', async (t) => {
+  const seller = await app.signup();
+  const { photoId, listingId } = await attachedPhoto(seller);
+  const results = await Promise.all([1, 2].map(() => processPhoto(em(), app.deps.objects, images, photoId)));
+  t.is(results.filter((r) => r.result === 'ready').length, 1, JSON.stringify(results));
+  t.deepEqual(await sql(app, 'select status from listing_photos where id = ?', [photoId]), [{ status: 'ready' }]);
+  t.deepEqual(await filesOf(photoId), [`photos/${listingId}/${photoId}/display.jpg`, `photos/${listingId}/${photoId}/thumb.jpg`]);
+});
