@@ -59,7 +59,7 @@ export const GUARDS: Guard[] = [
     name: 'outbid-window',
     edits: [{ file: 'domain/notifications/notices.ts', find: '`:${Math.floor(now.getTime() / OUTBID_WINDOW_MS)}`', replace: '`:${now.getTime()}`' }],
     tests: ['test/http/notifications.test.ts'],
-    match: ['*outbid*'],
+    match: ['outbid three times*'],
     why: 'A bidder outbid ten times in a minute would get ten outbid SMS instead of one per 10 minutes.',
   },
   {
@@ -111,8 +111,8 @@ export const GUARDS: Guard[] = [
     name: 'idempotency-key-live',
     edits: [{ file: 'domain/auctions/auction-repository.ts', find: 'where idempotency_keys.created_at < now() - ${IDEMPOTENCY_TTL_SQL}', replace: '' }],
     tests: ['test/http/auctions.test.ts'],
-    match: ['the same Idempotency-Key sent twice at once*'],
-    why: 'Two requests with one key at once would both apply, the later overwriting the stored response.',
+    match: ['one Idempotency-Key on two auctions at once*'],
+    why: 'One key used on two auctions at once (no common row lock) would apply twice, the later overwriting the live stored response.',
   },
   {
     name: 'own-auction',

@@ -89,7 +89,7 @@ const failures = (output: string) =>
     .split('\n')
     .filter((line) => /✘|Uncaught|Unhandled|timed out/.test(line))
     .slice(0, 4)
-    .map((line) => `      ${line.trim()}`)
+    .map((line) => `      ${line.trim().slice(0, 200)}`)
     .join('\n');
 
 const results: { guard: Guard; verdict: 'killed' | 'SURVIVED' | 'ERROR'; ms: number }[] = [];

@@ -204,6 +204,20 @@ test('expire-trade: delivered twice after it expired, one cancellation and one S
   t.is(sns.to(seller.phone).length, 1);
 });
 
+// Guard: expire-trade's `wait_ms > 0`, judged by the database clock (domain/trades/expire-trade.ts).
+test('expire-trade: delivered before the purchase is due (a host clock ahead) leaves it pending and waits', async (t) => {
+  const [seller, buyer] = [await app.signup(), await app.signup()];
+  const listing = await createListing(app, seller);
+  const trade = await purchase(app, buyer, listing.id);
+  const early = `${jobIds.expireTrade(trade.id)}-early`;
+  await enqueue('expire-trade', { tradeId: trade.id, expiresAt: trade.expiresAt }, early);
+  await waitFor('the early job back to waiting', async () => (await workers.jobs.queues.offers.getJob(early))?.isDelayed(), 10_000);
+  const facts = await tradeFacts(trade.id, listing.id);
+  t.like(facts, { trade: [{ status: 'pending', cancel_reason: null }], listing: [{ status: 'reserved' }] });
+  t.deepEqual(facts.notices, []);
+  t.is(sns.to(buyer.phone).length + sns.to(seller.phone).length, 0);
+});
+
 // Guard: process-photo's `photo.status !== 'processing'` (domain/photos/process-photo.ts).
 test('process-photo: delivered again after the photo is ready keeps its files and its row', async (t) => {
   const seller = await app.signup();
