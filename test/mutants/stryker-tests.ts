@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
  * The test command Stryker's command runner runs for every mutant (stryker.config.json), in
@@ -59,6 +60,6 @@ if (active) {
 }
 
 // ava's own entry point under this node, skipping npx: it is paid once per mutant.
-const ava = join(root, 'node_modules/ava/entrypoints/cli.mjs');
+const ava = join(dirname(fileURLToPath(import.meta.resolve('ava'))), 'cli.mjs');
 const run = spawnSync(process.execPath, [ava, '--fail-fast', ...selected], { stdio: 'inherit', env: process.env });
 process.exit(run.status ?? 1);
