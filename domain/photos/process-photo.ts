@@ -24,9 +24,13 @@ export async function processPhoto(em: EntityManager, store: ObjectStore, images
   if (photo.status !== 'processing') return { result: 'skipped', reason: `already ${photo.status}` };
 
   const fail = async (reason: string): Promise<ProcessResult> => {
-    await em.execute(`update listing_photos set status = 'failed', failure = ?, updated_at = now() where id = ? and status = 'processing'`, [reason, photoId]);
+    const failed = await em.execute<{ id: string }[]>(
+      `update listing_photos set status = 'failed', failure = ?, updated_at = now() where id = ? and status = 'processing' returning id`,
+      [reason, photoId],
+    );
     await store.remove([photo.object_key]);
-    return { result: 'failed', reason };
+    // Another delivery finished first and removed the original we then missed: its result stands.
+    return failed.length ? { result: 'failed', reason } : { result: 'skipped', reason: 'processed by another delivery' };
   };
 
   const original = await store.read(photo.object_key);

@@ -242,6 +242,13 @@ export const GUARDS: Guard[] = [
     why: 'Two deliveries at once: the loser would remove the files the winner wrote (the same keys), leaving a ready photo without files.',
   },
   {
+    name: 'photo-fail-only-processing',
+    edits: [{ file: 'domain/photos/process-photo.ts', find: "set status = 'failed', failure = ?, updated_at = now() where id = ? and status = 'processing' returning id", replace: "set status = 'failed', failure = ?, updated_at = now() where id = ? returning id" }],
+    tests: ['test/photos/process-races.test.ts'],
+    match: ['a delivery that finds the original gone*'],
+    why: 'A delivery that missed the original because another delivery had just finished would mark the ready photo failed.',
+  },
+  {
     name: 'delete-objects-idempotent',
     edits: [{ file: 'infra/local-object-store.ts', find: `rm(this.path(key), { force: true })`, replace: `rm(this.path(key))` }],
     tests: ['test/workers/duplicate-jobs.test.ts'],
