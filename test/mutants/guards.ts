@@ -238,7 +238,7 @@ export const GUARDS: Guard[] = [
     name: 'photo-concurrent-delivery',
     edits: [{ file: 'domain/photos/process-photo.ts', find: `if (now?.status === 'ready') return { result: 'skipped', reason: 'processed by another delivery' };`, replace: `` }],
     tests: ['test/photos/process-races.test.ts'],
-    match: ['two deliveries of one photo at once*'],
+    match: ['a delivery that read the original just before another delivery finished*'],
     why: 'Two deliveries at once: the loser would remove the files the winner wrote (the same keys), leaving a ready photo without files.',
   },
   {

@@ -84,6 +84,21 @@ test('two deliveries of one photo at once leave it ready with both derived files
   t.deepEqual(await filesOf(photoId), [`photos/${listingId}/${photoId}/display.jpg`, `photos/${listingId}/${photoId}/thumb.jpg`]);
 });
 
+test('a delivery that read the original just before another delivery finished removes none of the files the winner wrote', async (t) => {
+  const seller = await app.signup();
+  const { photoId, listingId } = await attachedPhoto(seller);
+  // This delivery has the original in hand; the other one completes (ready, original removed) while it derives.
+  const overtaken: ImageProcessor = {
+    async derive(bytes, format) {
+      t.like(await processPhoto(em(), app.deps.objects, images, photoId), { result: 'ready' });
+      return images.derive(bytes, format);
+    },
+  };
+  t.deepEqual(await processPhoto(em(), app.deps.objects, overtaken, photoId), { result: 'skipped', reason: 'processed by another delivery' });
+  t.deepEqual(await sql(app, 'select status from listing_photos where id = ?', [photoId]), [{ status: 'ready' }]);
+  t.deepEqual(await filesOf(photoId), [`photos/${listingId}/${photoId}/display.jpg`, `photos/${listingId}/${photoId}/thumb.jpg`]);
+});
+
 test('a delivery that finds the original gone because another delivery just finished leaves the ready photo alone', async (t) => {
   const seller = await app.signup();
   const { photoId, listingId } = await attachedPhoto(seller);
