@@ -109,7 +109,8 @@ test('send-sms: jobs for a notification being sent by another worker, or failed 
 // settlement into a failing, retried job) and the auction's row lock.
 test('close-auction: delivered again after the close changes nothing: one trade, one closed event, one SMS each', async (t) => {
   const [seller, bidder] = [await app.signup(), await app.signup()];
-  const endsAt = new Date(Date.now() + 1_500);
+  // Room for the listing and the bid on a busy machine; the close follows the end.
+  const endsAt = new Date(Date.now() + 3_000);
   const { auctionId } = await listAuction(app, seller, { endsAt });
   await placeBid(app, bidder, auctionId, 10_000);
   await waitFor('the winner’s and the seller’s SMS sent', async () => (await sql(app, `select 1 from notifications where auction_id = ? and kind in ('auction_won', 'auction_sold') and status = 'sent'`, [auctionId])).length === 2, 10_000);
