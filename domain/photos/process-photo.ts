@@ -24,9 +24,13 @@ export async function processPhoto(em: EntityManager, store: ObjectStore, images
   if (photo.status !== 'processing') return { result: 'skipped', reason: `already ${photo.status}` };
 
   const fail = async (reason: string): Promise<ProcessResult> => {
-    await em.execute(`update listing_photos set status = 'failed', failure = ?, updated_at = now() where id = ? and status = 'processing'`, [reason, photoId]);
+    const failed = await em.execute<{ id: string }[]>(
+      `update listing_photos set status = 'failed', failure = ?, updated_at = now() where id = ? and status = 'processing' returning id`,
+      [reason, photoId],
+    );
     await store.remove([photo.object_key]);
-    return { result: 'failed', reason };
+    // Another delivery finished first and removed the original we then missed: its result stands.
+    return failed.length ? { result: 'failed', reason } : { result: 'skipped', reason: 'processed by another delivery' };
   };
 
   const original = await store.read(photo.object_key);
@@ -50,6 +54,10 @@ export async function processPhoto(em: EntityManager, store: ObjectStore, images
     [keys.display, keys.thumbnail, derived.display.width, derived.display.height, photoId],
   );
   if (!updated.length) {
+    // Another delivery of this job got there first: the files it points to are the very keys we
+    // just wrote, so removing them would leave a ready photo without files.
+    const [now] = await em.execute<{ status: string }[]>(`select status from listing_photos where id = ?`, [photoId]);
+    if (now?.status === 'ready') return { result: 'skipped', reason: 'processed by another delivery' };
     // Removed from its listing while we worked: leave nothing behind.
     await store.remove([keys.display, keys.thumbnail, photo.object_key]);
     return { result: 'skipped', reason: 'photo removed meanwhile' };

@@ -656,6 +656,20 @@ test('the same Idempotency-Key sent twice at once applies once and both get the 
   t.is((await snapshot(auctionId)).bids.length, 1);
 });
 
+test('one Idempotency-Key on two auctions at once: one bid applies, the other is 422 idempotency-key-reused', async (t) => {
+  // Each pair races past the lookups (the row locks are per auction, so nothing serialises them)
+  // and meets at the stored key: the later must not take over a live key and commit a second bid.
+  const alice = await app.signup();
+  for (let i = 0; i < 4; i++) {
+    const auctions = [(await openAuction(app)).auctionId, (await openAuction(app)).auctionId];
+    const results = await Promise.all(auctions.map((auctionId) => bid(alice, auctionId, { amount: 10_000 }, { 'idempotency-key': `two-auctions-${i}` })));
+    t.deepEqual(results.map((r) => r.status).sort(), [201, 422], JSON.stringify(results.map((r) => r.body)));
+    t.true(results.some((r) => r.status === 422 && r.body.type.endsWith('/idempotency-key-reused')));
+    const bids = await Promise.all(auctions.map(async (auctionId) => (await snapshot(auctionId)).bids.length));
+    t.deepEqual(bids.sort(), [0, 1]);
+  }
+});
+
 test('the same Idempotency-Key with another body gives 422 idempotency-key-reused and changes nothing', async (t) => {
   const { auctionId } = await openAuction(app);
   const { auctionId: other } = await openAuction(app);

@@ -42,6 +42,21 @@ test('an outbid bidder finds the notice in their inbox, unread, with the price a
   t.is(await unread(second), 0);
 });
 
+test('outbid three times in one auction within minutes: one outbid notice (one SMS), not three', async (t) => {
+  const { auctionId } = await openAuction(app);
+  const [first, second] = [await app.signup(), await app.signup()];
+  const windowOf = (ms: number) => Math.floor(ms / (10 * 60_000));
+  const started = Date.now();
+  for (const [a, b] of [[10_000, 20_000], [30_000, 40_000], [50_000, 60_000]] as const) {
+    await placeBid(app, first, auctionId, a);
+    await placeBid(app, second, auctionId, b);
+  }
+  // The window is a fixed 10-minute slot: a run that straddles a slot boundary may have two.
+  const windows = windowOf(Date.now()) - windowOf(started) + 1;
+  const outbids = (expectStatus(await inbox(first), 200, 'inbox').body.items as { kind: string; auctionId: string }[]).filter((i) => i.kind === 'outbid' && i.auctionId === auctionId);
+  t.is(outbids.length, windows);
+});
+
 test('marking items read lowers the unread count, keeps the first read time, and ignores ids that are not mine', async (t) => {
   const { first, second } = await outbidTimes(2);
   const items = expectStatus(await inbox(first), 200, 'inbox').body.items as { id: string }[];

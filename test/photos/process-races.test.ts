@@ -1,6 +1,7 @@
 import test from 'ava';
 import { rm } from 'node:fs/promises';
 import type { ImageProcessor } from '../../domain/photos/image-processor.ts';
+import type { ObjectStore } from '../../domain/photos/object-store.ts';
 import { processPhoto } from '../../domain/photos/process-photo.ts';
 import type { LocalObjectStore } from '../../infra/local-object-store.ts';
 import { createSharpImageProcessor } from '../../infra/sharp-image-processor.ts';
@@ -72,4 +73,45 @@ test('a photo whose original is gone fails as original-missing', async (t) => {
   await rm((app.deps.objects as LocalObjectStore).path(`uploads/${seller.id}/${photoId}`));
   t.deepEqual(await processPhoto(em(), app.deps.objects, images, photoId), { result: 'failed', reason: 'original-missing' });
   t.deepEqual(await sql(app, 'select status, failure from listing_photos where id = ?', [photoId]), [{ status: 'failed', failure: 'original-missing' }]);
+});
+
+test('two deliveries of one photo at once leave it ready with both derived files: the loser removes nothing the winner wrote', async (t) => {
+  const seller = await app.signup();
+  const { photoId, listingId } = await attachedPhoto(seller);
+  const results = await Promise.all([1, 2].map(() => processPhoto(em(), app.deps.objects, images, photoId)));
+  t.is(results.filter((r) => r.result === 'ready').length, 1, JSON.stringify(results));
+  t.deepEqual(await sql(app, 'select status from listing_photos where id = ?', [photoId]), [{ status: 'ready' }]);
+  t.deepEqual(await filesOf(photoId), [`photos/${listingId}/${photoId}/display.jpg`, `photos/${listingId}/${photoId}/thumb.jpg`]);
+});
+
+test('a delivery that read the original just before another delivery finished removes none of the files the winner wrote', async (t) => {
+  const seller = await app.signup();
+  const { photoId, listingId } = await attachedPhoto(seller);
+  // This delivery has the original in hand; the other one completes (ready, original removed) while it derives.
+  const overtaken: ImageProcessor = {
+    async derive(bytes, format) {
+      t.like(await processPhoto(em(), app.deps.objects, images, photoId), { result: 'ready' });
+      return images.derive(bytes, format);
+    },
+  };
+  t.deepEqual(await processPhoto(em(), app.deps.objects, overtaken, photoId), { result: 'skipped', reason: 'processed by another delivery' });
+  t.deepEqual(await sql(app, 'select status from listing_photos where id = ?', [photoId]), [{ status: 'ready' }]);
+  t.deepEqual(await filesOf(photoId), [`photos/${listingId}/${photoId}/display.jpg`, `photos/${listingId}/${photoId}/thumb.jpg`]);
+});
+
+test('a delivery that finds the original gone because another delivery just finished leaves the ready photo alone', async (t) => {
+  const seller = await app.signup();
+  const { photoId, listingId } = await attachedPhoto(seller);
+  // This delivery passed the status check; the other one completes (ready, original removed) before it reads.
+  const late: ObjectStore = Object.create(app.deps.objects, {
+    read: {
+      value: async (key: string) => {
+        t.like(await processPhoto(em(), app.deps.objects, images, photoId), { result: 'ready' });
+        return app.deps.objects.read(key);
+      },
+    },
+  });
+  t.deepEqual(await processPhoto(em(), late, images, photoId), { result: 'skipped', reason: 'processed by another delivery' });
+  t.deepEqual(await sql(app, 'select status, failure from listing_photos where id = ?', [photoId]), [{ status: 'ready', failure: null }]);
+  t.deepEqual(await filesOf(photoId), [`photos/${listingId}/${photoId}/display.jpg`, `photos/${listingId}/${photoId}/thumb.jpg`]);
 });
