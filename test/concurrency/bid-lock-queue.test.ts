@@ -2,6 +2,7 @@ import test from 'ava';
 import pg from 'pg';
 import { createKeyedGate } from '../../infra/keyed-gate.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
+import { sql as sqlOf } from '../support/workers.ts';
 import { openAuction } from '../support/listings.ts';
 
 /**
@@ -17,15 +18,7 @@ test.after.always(async () => {
   await app?.close();
 });
 
-const sql = async (text: string, params: unknown[] = []) => {
-  const client = new pg.Client({ connectionString: app.db.url });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows;
-  } finally {
-    await client.end();
-  }
-};
+const sql = <Row = any>(text: string, params: unknown[] = []) => sqlOf<Row>(app, text, params);
 
 test('20 bids on a locked auction: 2 wait in PostgreSQL, the rest in the process; all are judged once it is free', async (t) => {
   const { auctionId, bidders } = await openAuction(app, { bidders: 20 });
@@ -38,7 +31,7 @@ test('20 bids on a locked auction: 2 wait in PostgreSQL, the rest in the process
   await new Promise((r) => setTimeout(r, 1500));
   const [{ waiting }] = await sql(
     `select count(*)::int as waiting from pg_stat_activity
-     where datname = current_database() and pid <> $1 and wait_event_type = 'Lock'`,
+     where datname = current_database() and pid <> ? and wait_event_type = 'Lock'`,
     [(await holder.query('select pg_backend_pid() as pid')).rows[0].pid],
   );
   t.is(waiting, 2, 'lock waiters in PostgreSQL');

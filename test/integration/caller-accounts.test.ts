@@ -1,6 +1,6 @@
 import test from 'ava';
-import pg from 'pg';
 import { startTestApi, type TestApi } from '../support/api.ts';
+import { sql as sqlOf } from '../support/workers.ts';
 
 /**
  * Each API process keeps copies of callers' role and suspension and forgets one when PostgreSQL
@@ -15,15 +15,7 @@ test.after.always(async () => {
   await app?.close();
 });
 
-const sql = async (text: string, params: unknown[] = []) => {
-  const client = new pg.Client({ connectionString: app.db.url });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows;
-  } finally {
-    await client.end();
-  }
-};
+const sql = <Row = any>(text: string, params: unknown[] = []) => sqlOf<Row>(app, text, params);
 const announcements = (on: boolean) =>
   sql(`alter table users ${on ? 'enable' : 'disable'} trigger users_account_changed`);
 const me = (token: string) => app.request<{ title?: string; type?: string }>('GET', '/v1/me', { token });
@@ -42,7 +34,7 @@ test.serial('copies are used: without the announcement a suspension is not seen 
   t.is((await me(user.accessToken)).status, 200);
   await announcements(false);
   try {
-    await sql('update users set suspended_at = now() where id = $1', [user.id]);
+    await sql('update users set suspended_at = now() where id = ?', [user.id]);
     await app.deps.callerAccounts.settled();
     t.is((await me(user.accessToken)).status, 200, 'the copy was used');
   } finally {
@@ -54,13 +46,13 @@ test.serial('a suspension made with plain SQL elsewhere is refused on the next r
   await listening();
   const user = await app.signup();
   t.is((await me(user.accessToken)).status, 200);
-  await sql('update users set suspended_at = now() where id = $1', [user.id]);
+  await sql('update users set suspended_at = now() where id = ?', [user.id]);
   await app.deps.callerAccounts.settled();
   const res = await me(user.accessToken);
   t.is(res.status, 401);
   t.regex(res.body.type ?? '', /account-suspended$/);
   // And lifting it is seen too.
-  await sql('update users set suspended_at = null where id = $1', [user.id]);
+  await sql('update users set suspended_at = null where id = ?', [user.id]);
   await app.deps.callerAccounts.settled();
   t.is((await me(user.accessToken)).status, 200);
 });
@@ -68,12 +60,12 @@ test.serial('a suspension made with plain SQL elsewhere is refused on the next r
 test.serial('an admin is never copied: a demotion counts on the very next request, announced or not', async (t) => {
   await listening();
   const user = await app.signup();
-  await sql(`update users set role = 'admin' where id = $1`, [user.id]);
+  await sql(`update users set role = 'admin' where id = ?`, [user.id]);
   await app.deps.callerAccounts.settled();
   t.is((await app.request('GET', '/admin/queues/api/queues', { token: user.accessToken })).status, 200);
   await announcements(false);
   try {
-    await sql(`update users set role = 'user' where id = $1`, [user.id]);
+    await sql(`update users set role = 'user' where id = ?`, [user.id]);
     t.is((await app.request('GET', '/admin/queues/api/queues', { token: user.accessToken })).status, 403);
   } finally {
     await announcements(true);
@@ -87,7 +79,7 @@ test.serial('while the listening connection is lost, nothing is trusted from mem
   await announcements(false);
   try {
     await sql(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'gavel-account-changes' and datname = current_database()`);
-    await sql('update users set suspended_at = now() where id = $1', [user.id]);
+    await sql('update users set suspended_at = now() where id = ?', [user.id]);
     // Whether or not the process has noticed the lost connection yet, its copies are gone with it
     // or the request reads the row: either way the suspension is seen.
     for (let i = 0; i < 20; i++) {
@@ -100,7 +92,7 @@ test.serial('while the listening connection is lost, nothing is trusted from mem
     await announcements(true);
   }
   await listening();
-  await sql('update users set suspended_at = null where id = $1', [user.id]);
+  await sql('update users set suspended_at = null where id = ?', [user.id]);
   await app.deps.callerAccounts.settled();
   t.is((await me(user.accessToken)).status, 200);
 });
