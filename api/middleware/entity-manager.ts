@@ -13,3 +13,9 @@ export function entityManagerPerRequest(orm: Orm, readOrm: Orm = orm): Middlewar
     await next();
   };
 }
+
+/** For a request that outlives its work (an event stream): drops its ORM contexts. */
+export function forgetRequestOrm(ctx: { state: Partial<Pick<AppState, 'em' | 'readEm'>> }): void {
+  delete ctx.state.em;
+  delete ctx.state.readEm;
+}

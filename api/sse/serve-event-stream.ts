@@ -1,5 +1,6 @@
 import { DomainError } from '../../domain/errors.ts';
 import type { AppContext, AppDeps } from '../context.ts';
+import { forgetRequestOrm } from '../middleware/entity-manager.ts';
 import type { Reply } from '../route.ts';
 import { EventStream, type SequencedEvent, type StreamSource } from './event-stream.ts';
 
@@ -43,6 +44,9 @@ export async function serveEventStream<E extends SequencedEvent>(
   });
   unregister = deps.streams.add(stream);
   ctx.req.on('close', () => stream.end());
+  // The response keeps its Koa context alive for as long as the stream is open (Koa waits on it
+  // to finish); the request's ORM contexts are of no more use to it, and cost memory per stream.
+  forgetRequestOrm(ctx);
   await stream.start();
   return { status: 200, headers: EVENT_STREAM_HEADERS, body: stream.body };
 }
