@@ -1,4 +1,4 @@
-import { PassThrough } from 'node:stream';
+import type { Writable } from 'node:stream';
 import type { EventHub } from '../../infra/event-hub.ts';
 
 export interface StreamSettings {
@@ -92,7 +92,8 @@ function addHeartbeat(entry: { due: number; beat(): void }): () => void {
  * Live events are judged one at a time, in arrival order, after the replay.
  */
 export class EventStream<E extends SequencedEvent> {
-  readonly body = new PassThrough();
+  /** Where frames go: the response itself (no stream in between, which cost memory per client). */
+  private readonly body: Writable;
   private lastSeq: number;
   private held: E[] | null = [];
   private queue: Promise<void> = Promise.resolve();
@@ -108,7 +109,8 @@ export class EventStream<E extends SequencedEvent> {
   private readonly settings: StreamSettings;
   private readonly hooks: { onEnd(): void; onHeartbeat(): void };
 
-  constructor(source: StreamSource<E>, settings: StreamSettings, lastSeq: number | null, hooks: { onEnd(): void; onHeartbeat(): void }) {
+  constructor(body: Writable, source: StreamSource<E>, settings: StreamSettings, lastSeq: number | null, hooks: { onEnd(): void; onHeartbeat(): void }) {
+    this.body = body;
     this.source = source;
     this.settings = settings;
     this.lastSeq = lastSeq ?? -1;

@@ -31,7 +31,14 @@ export async function serveEventStream<E extends SequencedEvent>(
   }
   let unregister: () => void = () => undefined;
   const present = options.presenceOf ? deps.presence.track(options.presenceOf) : null;
-  const stream = new EventStream(source, settings, lastEventId, {
+  // Written straight to the response: Koa is told to leave it alone, and helmet's and the
+  // request's headers already set on it go out with these. Corked until the live subscription is
+  // confirmed (or refused): a client that sees the answer begin is already being listened for.
+  ctx.respond = false;
+  ctx.res.statusCode = 200;
+  for (const [name, value] of Object.entries(EVENT_STREAM_HEADERS)) ctx.res.setHeader(name, value);
+  ctx.res.cork();
+  const stream = new EventStream(ctx.res, source, settings, lastEventId, {
     onEnd: () => {
       slot.release();
       present?.release();
@@ -47,6 +54,10 @@ export async function serveEventStream<E extends SequencedEvent>(
   // The response keeps its Koa context alive for as long as the stream is open (Koa waits on it
   // to finish); the request's ORM contexts are of no more use to it, and cost memory per stream.
   forgetRequestOrm(ctx);
-  await stream.start();
-  return { status: 200, headers: EVENT_STREAM_HEADERS, body: stream.body };
+  try {
+    await stream.start();
+  } finally {
+    ctx.res.uncork();
+  }
+  return { status: 200 };
 }
