@@ -45,7 +45,8 @@ test('npm start serves from API_PROCESSES processes, replaces one that dies, and
       const now = await childrenOf(pid);
       return now.length === 2 && !now.includes(first!);
     });
-    t.is((await fetch(`${base}/health/ready`)).status, 200);
+    const ready = () => fetch(`${base}/health/ready`);
+    t.is((await ready().catch(ready)).status, 200);
 
     const apis = await childrenOf(pid);
     const { code } = await api.terminate();
